@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { booleanInput, choiceInput, listInput, optionalString, requiredString } from '../../core/action/inputs.js';
+
+/** promote-to-stable's inputs, keyed exactly as in actions/promote-to-stable/action.yml. */
+export const inputSchema = z.object({
+  image: requiredString(),
+  source: z.string(),
+  'expected-digest': optionalString().refine((v) => v === undefined || /^sha256:[0-9a-f]{64}$/.test(v), {
+    message: 'must be a sha256: digest (sha256: followed by 64 lowercase hex characters)',
+  }),
+  tags: listInput(),
+  username: z.string(),
+  password: z.string(),
+  insecure: booleanInput(false),
+  'ledger-path': requiredString(),
+  'ledger-write': choiceInput(['api', 'git', 'none'] as const, 'api'),
+  'git-tag': z.string(),
+  metrics: z.string(),
+  'max-regression': z.string(),
+  token: z.string(),
+  'dry-run': booleanInput(false),
+});
+
+export type PromoteInputs = z.infer<typeof inputSchema>;
+
+export const outputNames = ['digest', 'previous-digest', 'tags', 'ledger-entry'] as const;

@@ -1,0 +1,204 @@
+import { ConfigurationError } from '../../core/action/errors.js';
+import type { Logger } from '../../core/action/log.js';
+import type { LedgerEntry } from '../../core/ledger/types.js';
+import { parseLedger } from '../../core/ledger/parse.js';
+import { checkRegressions, type RegressionLimit, type RegressionVerdict } from './metrics.js';
+import type { SourceSpec } from './plan.js';
+import { pickFromLedger } from './ledger-source.js';
+
+/** The raw manifest as the registry served it: bytes are PUT back untouched. */
+export interface Manifest {
+  bytes: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
+export interface TagResult {
+  tag: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** The registry as promote needs it (src/core/registry implements it). */
+export interface PromoteRegistry {
+  getManifest(reference: string): Promise<Manifest>;
+  resolveDigest(reference: string): Promise<string | undefined>;
+  retag(manifest: Manifest, tags: string[]): Promise<TagResult[]>;
+}
+
+export interface LedgerPort {
+  /** Where entries go, for messages. */
+  describe: string;
+  read(): Promise<string | undefined>;
+  append(entry: LedgerEntry): Promise<{ attempts: number }>;
+}
+
+export interface GitTagPort {
+  move(tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged'>;
+}
+
+export interface PromoteConfig {
+  image: string;
+  source: SourceSpec;
+  sourceText: string;
+  expectedDigest?: string;
+  tags: string[];
+  metrics: Record<string, number>;
+  maxRegression: RegressionLimit[];
+  gitTag?: string;
+  commit: string;
+  runUrl: string;
+  dryRun: boolean;
+  now: Date;
+}
+
+export interface PromoteDeps {
+  registry: PromoteRegistry;
+  /** Read access to the ledger (always when a token or workspace is there); writes go through `append`. */
+  ledger?: LedgerPort;
+  writeLedger: boolean;
+  gitTag?: GitTagPort;
+  log: Logger;
+}
+
+export interface PromoteResult {
+  digest: string;
+  previousDigest: string;
+  tags: string[];
+  entry: LedgerEntry;
+  restored: boolean;
+  dryRun: boolean;
+  regressions: RegressionVerdict[];
+  /** What was done (or, in a dry run, would be done), in order, for the summary. */
+  steps: string[];
+  /** Set when the step must fail: a regression, or a partial promotion, reported after outputs are written. */
+  failure?: string;
+  tagResults: TagResult[];
+}
+
+export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise<PromoteResult> {
+  const { registry, log } = deps;
+  const steps: string[] = [];
+  const needLedger = config.source.kind === 'ledger' || config.source.kind === 'ledger-previous' || config.maxRegression.length > 0;
+  const ledgerText = deps.ledger ? await readLedgerSafely(deps.ledger, needLedger, log) : undefined;
+  const parsed = ledgerText === undefined ? undefined : parseLedger(ledgerText);
+  for (const w of parsed?.warnings ?? []) log.warning(`Ledger line ${w.line}: ${w.message}`);
+  const entries = parsed?.entries ?? [];
+
+  const firstTag = config.tags[0]!;
+  const previousDigest = (await registry.resolveDigest(firstTag)) ?? '';
+
+  // Resolve what to promote to one digest: the digest that was tested, never a moving tag's later value.
+  let reference: string;
+  let fromLedger: LedgerEntry | undefined;
+  switch (config.source.kind) {
+    case 'tag':
+      reference = config.source.tag;
+      break;
+    case 'digest':
+      reference = config.source.digest;
+      break;
+    default:
+      if (!parsed) throw new ConfigurationError(`Input "source": ${config.sourceText} needs the ledger, and it could not be read`);
+      fromLedger = pickFromLedger(entries, config.source, previousDigest);
+      reference = fromLedger.digest!;
+  }
+  const manifest = await registry.getManifest(reference);
+  if (config.expectedDigest && manifest.digest !== config.expectedDigest) {
+    throw new ConfigurationError(
+      `Input "expected-digest": ${config.sourceText} now resolves to ${manifest.digest}, not ${config.expectedDigest}; nothing was promoted`,
+    );
+  }
+  if (!fromLedger && config.source.kind === 'digest') {
+    fromLedger = [...entries].reverse().find((e) => e.digest === manifest.digest && e.status === 'passed' && e.commit !== config.commit);
+  }
+  const restored = fromLedger !== undefined;
+  const commit = fromLedger?.commit ?? config.commit;
+
+  const baseline = currentStableEntry(entries, previousDigest);
+  const regressions = checkRegressions(config.maxRegression, config.metrics, baseline?.metrics);
+  const worse = regressions.filter((r) => !r.ok);
+
+  const entry: LedgerEntry = {
+    status: restored ? 'restored' : 'passed',
+    statusText: restored ? '⏪ Restored' : '✅ Tests Passed',
+    commit,
+    timestamp: config.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    image: config.image,
+    digest: manifest.digest,
+    tags: config.tags,
+    run: config.runUrl || undefined,
+    metrics: restored && Object.keys(config.metrics).length === 0 ? { ...(fromLedger?.metrics ?? {}) } : config.metrics,
+    version: restored ? fromLedger?.version : undefined,
+    reason: restored ? `rolled back ${config.tags.join(', ')} from ${previousDigest || 'nothing'}` : undefined,
+    line: 0,
+  };
+  const base: Omit<PromoteResult, 'steps' | 'tagResults'> = {
+    digest: manifest.digest,
+    previousDigest,
+    tags: config.tags,
+    entry,
+    restored,
+    dryRun: config.dryRun,
+    regressions,
+  };
+
+  if (worse.length > 0) {
+    const what = worse.map((r) => `${r.metric} ${r.baseline} → ${r.candidate} (${(r.worsening * 100).toFixed(2)} % worse, limit ${(r.limit * 100).toFixed(2)} %)`).join('; ');
+    return { ...base, steps: [`Refused: metrics regressed against the current stable build: ${what}`], tagResults: [], failure: `Not promoted: ${what}` };
+  }
+
+  const verb = config.dryRun ? 'Would move' : 'Moved';
+  if (config.dryRun) {
+    steps.push(`${verb} ${config.tags.join(', ')} to ${manifest.digest} (${manifest.mediaType})`);
+    if (deps.writeLedger && deps.ledger) steps.push(`Would append a ${entry.statusText} entry to ${deps.ledger.describe}`);
+    if (config.gitTag && deps.gitTag) steps.push(`Would move git tag ${config.gitTag} to ${commit}`);
+    return { ...base, steps, tagResults: [] };
+  }
+
+  const tagResults = await registry.retag(manifest, config.tags);
+  const moved = tagResults.filter((r) => r.ok).map((r) => r.tag);
+  const failed = tagResults.filter((r) => !r.ok);
+  if (moved.length) steps.push(`${verb} ${moved.join(', ')} to ${manifest.digest}`);
+  if (failed.length) {
+    const detail = failed.map((r) => `${r.tag}: ${r.error}`).join('; ');
+    const state = moved.length ? `${moved.join(', ')} moved to ${manifest.digest}, ${failed.map((r) => r.tag).join(', ')} NOT moved` : 'no tag moved';
+    return { ...base, steps, tagResults, failure: `Partial promotion: ${state} (${detail}); re-run to complete it. The ledger was not written.` };
+  }
+
+  if (deps.writeLedger && deps.ledger) {
+    const { attempts } = await deps.ledger.append(entry);
+    steps.push(`Appended a ${entry.statusText} entry to ${deps.ledger.describe}${attempts > 1 ? ` (after ${attempts - 1} concurrent update(s))` : ''}`);
+  }
+  if (config.gitTag && deps.gitTag) {
+    if (/^[0-9a-f]{40}$/.test(commit)) {
+      const how = await deps.gitTag.move(config.gitTag, commit);
+      steps.push(`Git tag ${config.gitTag} ${how === 'unchanged' ? 'already at' : how === 'created' ? 'created at' : 'moved to'} ${commit}`);
+    } else {
+      log.warning(`Git tag ${config.gitTag} not moved: the ledger has only the short commit ${commit}`);
+    }
+  }
+  return { ...base, steps, tagResults };
+}
+
+async function readLedgerSafely(ledger: LedgerPort, required: boolean, log: Logger): Promise<string | undefined> {
+  try {
+    return (await ledger.read()) ?? '';
+  } catch (error) {
+    if (required) throw error;
+    log.warning(`Could not read the ledger (${(error as Error).message}); metrics gate and restore detection skipped`);
+    return undefined;
+  }
+}
+
+/** The entry `:stable` stands on now: the newest passed/restored entry for that digest, else the newest of either. */
+function currentStableEntry(entries: LedgerEntry[], digest: string): LedgerEntry | undefined {
+  const rolledBack = new Set(entries.filter((e) => e.status === 'rolled-back').map((e) => e.commit));
+  const good = entries.filter((e) => (e.status === 'passed' || e.status === 'restored') && !rolledBack.has(e.commit));
+  const onDigest = [...good].reverse().find((e) => e.digest === digest);
+  const pick = onDigest ?? good.at(-1);
+  if (pick?.status === 'restored' && Object.keys(pick.metrics).length === 0) {
+    return [...good].reverse().find((e) => e.status === 'passed' && e.commit === pick.commit) ?? pick;
+  }
+  return pick;
+}

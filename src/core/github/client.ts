@@ -1,0 +1,55 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Logger } from '../action/log.js';
+
+export type GitHub = ReturnType<typeof getOctokit>;
+
+export interface GitHubOptions {
+  token: string;
+  /** REST base, from GITHUB_API_URL (GHES: https://HOST/api/v3). */
+  baseUrl: string;
+  log: Logger;
+  /** Retries for 5xx/network errors and for rate limits; GitHub's guidance, through the Octokit plugins. */
+  retries?: number;
+  userAgent?: string;
+}
+
+/**
+ * An Octokit with @octokit/plugin-retry (5xx, resets) and @octokit/plugin-throttling (primary and
+ * secondary rate limits honouring retry-after), which is what GitHub's REST guidance asks of integrations.
+ */
+export function createGitHub(options: GitHubOptions): GitHub {
+  const retries = options.retries ?? 3;
+  return getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl,
+      userAgent: options.userAgent ?? 'greenline',
+      request: { retries },
+      throttle: {
+        onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          options.log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
+          return retryCount < retries;
+        },
+        onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          options.log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
+          return retryCount < retries;
+        },
+      },
+    },
+    retry,
+    throttling,
+  );
+}
+
+/** The HTTP status of an Octokit RequestError, or undefined for anything else. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  const e = error as { message?: string; response?: { data?: { message?: string } } };
+  return e?.response?.data?.message ?? e?.message ?? String(error);
+}

@@ -1,0 +1,142 @@
+import type { Logger } from '../action/log.js';
+import { findChallenge, mergeScopes, parseChallenges, type Challenge } from './challenge.js';
+import { RegistryAccessError, RegistryError, isGhcr, registryFailure } from './errors.js';
+import type { RawResponse } from './http.js';
+import { hostOf, isLoopbackHost } from './image.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface AuthOptions {
+  registry: string;
+  credentials: Credentials | undefined;
+  /** Scopes asked for up front (`repository:<name>:pull,push`) so one token serves GET and PUT. */
+  scopes: string[];
+  insecure: boolean;
+  log: Logger;
+  mask: (secret: string) => void;
+  /** Sends the token request through the client's counted, retrying transport. */
+  get: (url: string, headers: Record<string, string>) => Promise<RawResponse>;
+}
+
+/**
+ * Holds the Authorization header for one client and renews it from 401 challenges. Renewal is
+ * single-flight: parallel PUTs that all meet a 401 share one token request.
+ */
+export class Authenticator {
+  private header: string | undefined;
+  private shortcut = false;
+  private pending: Promise<boolean> | undefined;
+
+  constructor(private readonly o: AuthOptions) {
+    if (o.credentials && isGhcr(o.registry)) {
+      // GHCR accepts the GitHub token itself, base64-encoded, as a Bearer token: no token round trip.
+      const encoded = Buffer.from(o.credentials.password).toString('base64');
+      o.mask(encoded);
+      this.header = `Bearer ${encoded}`;
+      this.shortcut = true;
+    }
+  }
+
+  current(): string | undefined {
+    return this.header;
+  }
+
+  /** The GHCR shortcut answers 403 rather than 401 when it is not accepted: that also means "try the challenge". */
+  wantsRenewal(status: number, sent: string | undefined): boolean {
+    return status === 401 || (status === 403 && this.shortcut && sent === this.header);
+  }
+
+  /** Reacts to a 401 (or a refused shortcut). True when a new header is ready and the request should be sent again. */
+  async renew(res: RawResponse, sent: string | undefined): Promise<boolean> {
+    if (this.header !== sent) return true; // another request renewed it meanwhile
+    if (!this.pending) {
+      this.pending = this.negotiate(res, sent).finally(() => {
+        this.pending = undefined;
+      });
+    }
+    return this.pending;
+  }
+
+  private async negotiate(res: RawResponse, sent: string | undefined): Promise<boolean> {
+    const challenges = parseChallenges(res.headers.get('www-authenticate'));
+    let bearer = findChallenge(challenges, 'bearer');
+    if (this.shortcut) {
+      this.shortcut = false;
+      this.header = undefined;
+      this.o.log.debug(`registry ${this.o.registry}: the Bearer shortcut was refused (HTTP ${res.status}); using the token flow`);
+      bearer ??= { scheme: 'Bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io' } };
+    }
+    if (bearer?.params.realm) {
+      const token = await this.fetchToken(bearer);
+      this.header = `Bearer ${token}`;
+      return this.header !== sent;
+    }
+    const basic = findChallenge(challenges, 'basic');
+    if (basic && this.o.credentials) {
+      const header = `Basic ${Buffer.from(`${this.o.credentials.username}:${this.o.credentials.password}`).toString('base64')}`;
+      if (header === sent) return false;
+      this.header = header;
+      return true;
+    }
+    return false;
+  }
+
+  private async fetchToken(challenge: Challenge): Promise<string> {
+    const realm = parseRealm(challenge.params.realm!, this.o.registry);
+    const url = new URL(realm);
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    const asked = challenge.params.scope ? challenge.params.scope.split(' ').filter(Boolean) : [];
+    for (const scope of mergeScopes(this.o.scopes, asked)) url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const creds = this.o.credentials;
+    if (creds) {
+      if (url.protocol !== 'https:' && !this.o.insecure && !isLoopbackHost(url.host)) {
+        throw new RegistryAccessError(
+          `registry ${this.o.registry}: refusing to send credentials to the non-HTTPS token realm ${url.origin}`,
+          undefined,
+        );
+      }
+      headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    }
+    const res = await this.o.get(url.toString(), headers);
+    const where = `token request to ${url.origin}${url.pathname} for registry ${this.o.registry}`;
+    if (res.status !== 200) {
+      const failure = registryFailure({ action: where, host: this.o.registry, status: res.status, statusText: res.statusText, body: res.body });
+      if (res.status === 401 || res.status === 403) {
+        const hint = creds ? 'check the username and password' : 'the registry needs a username and password';
+        throw new RegistryAccessError(`${failure.message.replace(/\. Check the username and password\.$/, '')}; ${hint}`, res.status, failure.codes);
+      }
+      throw failure;
+    }
+    const token = readToken(res.body);
+    if (!token) throw new RegistryError(`${where}: the answer has no "token" or "access_token"`, res.status);
+    this.o.mask(token);
+    this.o.log.debug(`registry ${this.o.registry}: got a token for ${url.searchParams.getAll('scope').join(' ')}`);
+    return token;
+  }
+}
+
+function parseRealm(realm: string, registry: string): string {
+  try {
+    const url = new URL(realm);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new RegistryError(`registry ${registry}: the auth challenge has an unusable realm ${JSON.stringify(realm)}`, 401);
+}
+
+function readToken(body: Buffer): string | undefined {
+  try {
+    const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    const token = json.token ?? json.access_token;
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export { hostOf };
