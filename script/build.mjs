@@ -1,7 +1,7 @@
 // Bundles every action entry (src/actions/<name>/index.ts) into dist/<name>/index.js with @vercel/ncc.
 // Usage: node script/build.mjs [--out DIR] [name ...]   (--out lets CI build elsewhere and diff against dist/)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,10 +16,19 @@ for (let i = 0; i < args.length; i++) {
 const all = readdirSync(join(root, 'src/actions')).filter((n) => existsSync(join(root, 'src/actions', n, 'index.ts')));
 const targets = names.length ? names : all;
 const ncc = join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
+// Transpile src/ once with tsc (ESM, NodeNext: the same checks as the typecheck), then bundle the JS with ncc.
+// A private folder per build (inside the repo so package.json's "type": "module" applies): parallel builds never collide.
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const built = mkdtempSync(join(root, '.tmp', 'build-'));
+process.on('exit', () => rmSync(built, { recursive: true, force: true }));
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', built], { cwd: root, stdio: 'inherit' });
+// Type errors are the typecheck step's job (script/test runs it first); emitting anyway keeps one
+// engineer's half-finished file from blocking everyone else's bundle.
+if (tsc.status !== 0) console.error('build: tsc reported type errors (bundling what was emitted)');
 for (const name of targets) {
   const dest = join(out, name);
   rmSync(dest, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [ncc, 'build', join(root, 'src/actions', name, 'index.ts'), '-o', dest, '-m', '-q', '--license', 'licenses.txt', '--target', 'es2023'], {
+  const r = spawnSync(process.execPath, [ncc, 'build', join(built, 'src/actions', name, 'index.js'), '-o', dest, '-m', '-q', '--license', 'licenses.txt', '--target', 'es2023'], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -24,6 +24,8 @@ export interface RunResult {
   outputs: Record<string, string>;
   summary: string;
   stdout: string;
+  /** stdout as the runner's log shows it: `::add-mask::` commands are consumed by the runner, not printed. */
+  visibleStdout: string;
   stderr: string;
   /** The `::error::` lines, unescaped. */
   errors: string[];
@@ -95,6 +97,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
     return {
       code,
       stdout,
+      visibleStdout: stdout.replace(/^::add-mask::.*$\n?/gm, ''),
       stderr,
       outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),

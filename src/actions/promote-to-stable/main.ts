@@ -6,18 +6,7 @@ import { checkRegressions, type RegressionLimit, type RegressionVerdict } from '
 import type { SourceSpec } from './plan.js';
 import { pickFromLedger } from './ledger-source.js';
 
-/** The raw manifest as the registry served it: bytes are PUT back untouched. */
-export interface Manifest {
-  bytes: Buffer;
-  mediaType: string;
-  digest: string;
-}
-
-export interface TagResult {
-  tag: string;
-  ok: boolean;
-  error?: string;
-}
+import type { Manifest, TagResult } from '../../core/registry/index.js';
 
 /** The registry as promote needs it (src/core/registry implements it). */
 export interface PromoteRegistry {
@@ -161,22 +150,33 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   const failed = tagResults.filter((r) => !r.ok);
   if (moved.length) steps.push(`${verb} ${moved.join(', ')} to ${manifest.digest}`);
   if (failed.length) {
-    const detail = failed.map((r) => `${r.tag}: ${r.error}`).join('; ');
+    const detail = failed.map((r) => `${r.tag}: ${r.error?.message ?? 'failed'}`).join('; ');
     const state = moved.length ? `${moved.join(', ')} moved to ${manifest.digest}, ${failed.map((r) => r.tag).join(', ')} NOT moved` : 'no tag moved';
     return { ...base, steps, tagResults, failure: `Partial promotion: ${state} (${detail}); re-run to complete it. The ledger was not written.` };
   }
 
-  if (deps.writeLedger && deps.ledger) {
-    const { attempts } = await deps.ledger.append(entry);
-    steps.push(`Appended a ${entry.statusText} entry to ${deps.ledger.describe}${attempts > 1 ? ` (after ${attempts - 1} concurrent update(s))` : ''}`);
-  }
-  if (config.gitTag && deps.gitTag) {
-    if (/^[0-9a-f]{40}$/.test(commit)) {
-      const how = await deps.gitTag.move(config.gitTag, commit);
-      steps.push(`Git tag ${config.gitTag} ${how === 'unchanged' ? 'already at' : how === 'created' ? 'created at' : 'moved to'} ${commit}`);
-    } else {
-      log.warning(`Git tag ${config.gitTag} not moved: the ledger has only the short commit ${commit}`);
+  // The tags have moved: from here on a failure is reported as exactly that partial state, never thrown away.
+  try {
+    if (deps.writeLedger && deps.ledger) {
+      const { attempts } = await deps.ledger.append(entry);
+      steps.push(`Appended a ${entry.statusText} entry to ${deps.ledger.describe}${attempts > 1 ? ` (after ${attempts - 1} concurrent update(s))` : ''}`);
     }
+  } catch (error) {
+    const failure = `${config.tags.join(', ')} moved to ${manifest.digest}, but the ledger entry was not written: ${(error as Error).message}. Re-run to record it (moving the tags again is harmless).`;
+    return { ...base, steps, tagResults, failure };
+  }
+  try {
+    if (config.gitTag && deps.gitTag) {
+      if (/^[0-9a-f]{40}$/.test(commit)) {
+        const how = await deps.gitTag.move(config.gitTag, commit);
+        steps.push(`Git tag ${config.gitTag} ${how === 'unchanged' ? 'already at' : how === 'created' ? 'created at' : 'moved to'} ${commit}`);
+      } else {
+        log.warning(`Git tag ${config.gitTag} not moved: the ledger has only the short commit ${commit}`);
+      }
+    }
+  } catch (error) {
+    const failure = `${config.tags.join(', ')} moved and the ledger written, but git tag ${config.gitTag} was not moved to ${commit}: ${(error as Error).message}`;
+    return { ...base, steps, tagResults, failure };
   }
   return { ...base, steps, tagResults };
 }

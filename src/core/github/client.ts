@@ -26,7 +26,9 @@ export function createGitHub(options: GitHubOptions): GitHub {
     {
       baseUrl: options.baseUrl,
       userAgent: options.userAgent ?? 'greenline',
-      request: { retries },
+      // plugin-retry retries 5xx and network errors; a 4xx answer (409 stale sha, 422 not a fast forward)
+      // is an answer, not a fault: repeating it would only repeat the answer.
+      retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
       throttle: {
         onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
           options.log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);

@@ -2,7 +2,7 @@ import type { Logger } from '../action/log.js';
 import { findChallenge, mergeScopes, parseChallenges, type Challenge } from './challenge.js';
 import { RegistryAccessError, RegistryError, isGhcr, registryFailure } from './errors.js';
 import type { RawResponse } from './http.js';
-import { hostOf, isLoopbackHost } from './image.js';
+import { isLoopbackHost } from './image.js';
 
 export interface Credentials {
   username: string;
@@ -11,6 +11,8 @@ export interface Credentials {
 
 export interface AuthOptions {
   registry: string;
+  /** Where the registry is spoken to; GHCR's token endpoint is `<baseUrl>/token`. */
+  baseUrl: string;
   credentials: Credentials | undefined;
   /** Scopes asked for up front (`repository:<name>:pull,push`) so one token serves GET and PUT. */
   scopes: string[];
@@ -27,15 +29,21 @@ export interface AuthOptions {
  */
 export class Authenticator {
   private header: string | undefined;
+  /** The GHCR shortcut header while it is in use; kept afterwards to recognise answers to requests sent with it. */
+  private shortcutHeader: string | undefined;
   private shortcut = false;
   private pending: Promise<boolean> | undefined;
 
-  constructor(private readonly o: AuthOptions) {
+  private readonly o: AuthOptions;
+
+  constructor(o: AuthOptions) {
+    this.o = o;
     if (o.credentials && isGhcr(o.registry)) {
       // GHCR accepts the GitHub token itself, base64-encoded, as a Bearer token: no token round trip.
       const encoded = Buffer.from(o.credentials.password).toString('base64');
       o.mask(encoded);
       this.header = `Bearer ${encoded}`;
+      this.shortcutHeader = this.header;
       this.shortcut = true;
     }
   }
@@ -46,18 +54,18 @@ export class Authenticator {
 
   /** The GHCR shortcut answers 403 rather than 401 when it is not accepted: that also means "try the challenge". */
   wantsRenewal(status: number, sent: string | undefined): boolean {
-    return status === 401 || (status === 403 && this.shortcut && sent === this.header);
+    return status === 401 || (status === 403 && sent !== undefined && sent === this.shortcutHeader);
   }
 
   /** Reacts to a 401 (or a refused shortcut). True when a new header is ready and the request should be sent again. */
   async renew(res: RawResponse, sent: string | undefined): Promise<boolean> {
+    if (this.pending) return this.pending; // join the renewal under way
     if (this.header !== sent) return true; // another request renewed it meanwhile
-    if (!this.pending) {
-      this.pending = this.negotiate(res, sent).finally(() => {
-        this.pending = undefined;
-      });
-    }
-    return this.pending;
+    const renewal = this.negotiate(res, sent).finally(() => {
+      this.pending = undefined;
+    });
+    this.pending = renewal;
+    return renewal;
   }
 
   private async negotiate(res: RawResponse, sent: string | undefined): Promise<boolean> {
@@ -67,7 +75,8 @@ export class Authenticator {
       this.shortcut = false;
       this.header = undefined;
       this.o.log.debug(`registry ${this.o.registry}: the Bearer shortcut was refused (HTTP ${res.status}); using the token flow`);
-      bearer ??= { scheme: 'Bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io' } };
+      // GHCR answers a refused token with DENIED and no challenge: its token endpoint is well known.
+      bearer ??= { scheme: 'Bearer', params: { realm: `${this.o.baseUrl}/token`, service: 'ghcr.io' } };
     }
     if (bearer?.params.realm) {
       const token = await this.fetchToken(bearer);
@@ -76,8 +85,10 @@ export class Authenticator {
     }
     const basic = findChallenge(challenges, 'basic');
     if (basic && this.o.credentials) {
-      const header = `Basic ${Buffer.from(`${this.o.credentials.username}:${this.o.credentials.password}`).toString('base64')}`;
+      const encoded = Buffer.from(`${this.o.credentials.username}:${this.o.credentials.password}`).toString('base64');
+      const header = `Basic ${encoded}`;
       if (header === sent) return false;
+      this.o.mask(encoded);
       this.header = header;
       return true;
     }
@@ -104,12 +115,8 @@ export class Authenticator {
     const res = await this.o.get(url.toString(), headers);
     const where = `token request to ${url.origin}${url.pathname} for registry ${this.o.registry}`;
     if (res.status !== 200) {
-      const failure = registryFailure({ action: where, host: this.o.registry, status: res.status, statusText: res.statusText, body: res.body });
-      if (res.status === 401 || res.status === 403) {
-        const hint = creds ? 'check the username and password' : 'the registry needs a username and password';
-        throw new RegistryAccessError(`${failure.message.replace(/\. Check the username and password\.$/, '')}; ${hint}`, res.status, failure.codes);
-      }
-      throw failure;
+      const hint = res.status !== 401 ? undefined : creds ? 'Check the username and password' : 'The registry needs a username and password';
+      throw registryFailure({ action: where, host: this.o.registry, status: res.status, statusText: res.statusText, body: res.body, hint });
     }
     const token = readToken(res.body);
     if (!token) throw new RegistryError(`${where}: the answer has no "token" or "access_token"`, res.status);
@@ -138,5 +145,3 @@ function readToken(body: Buffer): string | undefined {
     return undefined;
   }
 }
-
-export { hostOf };

@@ -29,8 +29,8 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
     skip(' \t,');
     const scheme = token();
     if (scheme === '') {
-      // Garbage: resynchronise at the next comma rather than give up on the rest of the header.
-      while (i < s.length && s[i] !== ',') i++;
+      // Garbage: resynchronise at the next comma or space rather than give up on the rest of the header.
+      while (i < s.length && !', \t'.includes(s[i]!)) i++;
       continue;
     }
     const challenge: Challenge = { scheme, params: {} };

@@ -15,24 +15,23 @@ export interface RegistryFailure {
 
 /** The registry refused us (401/403) or does not have what the user named (404): the user's to fix. */
 export class RegistryAccessError extends ConfigurationError implements RegistryFailure {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly codes: string[] = [],
-  ) {
+  readonly status: number | undefined;
+  readonly codes: string[];
+  constructor(message: string, status: number | undefined, codes: string[] = []) {
     super(message);
+    this.status = status;
+    this.codes = codes;
   }
 }
 
 /** The registry or the network failed (5xx after retries, resets, bad answers). */
 export class RegistryError extends ExternalError implements RegistryFailure {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly codes: string[] = [],
-    options?: { cause?: unknown },
-  ) {
+  readonly status: number | undefined;
+  readonly codes: string[];
+  constructor(message: string, status: number | undefined, codes: string[] = [], options?: { cause?: unknown }) {
     super(message, options);
+    this.status = status;
+    this.codes = codes;
   }
 }
 
@@ -92,6 +91,8 @@ export interface FailureContext {
   body: Uint8Array;
   /** The `error` parameter of a Bearer challenge (e.g. insufficient_scope), when there was one. */
   challengeError?: string;
+  /** Replaces the default advice appended to the message. */
+  hint?: string;
 }
 
 /**
@@ -105,7 +106,8 @@ export function registryFailure(ctx: FailureContext): RegistryAccessError | Regi
   if (ctx.challengeError) reason = reason ? `${reason} [${ctx.challengeError}]` : ctx.challengeError;
   let message = `${ctx.action} failed: HTTP ${ctx.status}${ctx.statusText ? ` ${ctx.statusText}` : ''}${reason ? `: ${reason}` : ''}`;
   const denied = ctx.status === 401 || ctx.status === 403 || codes.includes('DENIED') || codes.includes('UNAUTHORIZED');
-  if (denied && isGhcr(ctx.host)) message += `. ${GHCR_DENIED_HINT}`;
+  if (ctx.hint) message += `. ${ctx.hint}`;
+  else if (denied && isGhcr(ctx.host)) message += `. ${GHCR_DENIED_HINT}`;
   else if (ctx.challengeError === 'insufficient_scope') message += '. The credentials lack push or pull access to this repository.';
   else if (ctx.status === 401) message += '. Check the username and password.';
   if (denied || ctx.status === 404) return new RegistryAccessError(message, ctx.status, codes);

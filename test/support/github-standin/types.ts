@@ -12,6 +12,8 @@ type Json200<O extends keyof operations> = operations[O] extends { responses: { 
 
 export type SimpleUser = S['simple-user'];
 export type Repository = S['repository'];
+export type BranchWithProtection = S['branch-with-protection'];
+export type ShortBranch = S['short-branch'];
 export type FullRepository = S['full-repository'];
 export type MinimalRepository = S['minimal-repository'];
 export type ContentFile = S['content-file'];

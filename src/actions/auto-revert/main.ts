@@ -1,0 +1,79 @@
+import { ConfigurationError } from '../../core/action/errors.js';
+import type { Logger } from '../../core/action/log.js';
+import type { ActionResult } from '../../core/action/runner.js';
+import { table } from '../../core/action/summary.js';
+import { GitRevertBackend } from '../../core/git/revert-git.js';
+import { ApiPullRequests, ApiRevertBackend } from '../../core/github/revert-api.js';
+import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
+import type { LastGoodSetup } from '../../core/lastgood/setup.js';
+import { cell, neutralise, shortSha } from '../../core/util/text.js';
+
+export type RevertMethod = 'api' | 'git';
+
+/** The ports for a method: the Git Data API, or the workspace checkout and git push. */
+export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSha: string, log: Logger, now?: () => Date): RevertDeps {
+  let backend: RevertDeps['backend'];
+  if (method === 'api') {
+    if (!setup.repo) throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
+    backend = new ApiRevertBackend(setup.repo, { log, ...(now ? { now } : {}) });
+  } else {
+    if (!setup.gitHistory) throw new ConfigurationError('Input "method": git needs a checkout of the repository in GITHUB_WORKSPACE (actions/checkout with a token that may push)');
+    backend = new GitRevertBackend(setup.gitHistory, { log });
+  }
+  return {
+    backend,
+    history: setup.history,
+    ...(setup.checks ? { checks: setup.checks } : {}),
+    ...(setup.github && setup.repo ? { pulls: new ApiPullRequests(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
+    readLedger: () => setup.readLedger(failingSha),
+    log,
+  };
+}
+
+export async function main(config: RevertConfig, deps: RevertDeps): Promise<ActionResult & { result: RevertResult }> {
+  const result = await autoRevert(config, deps);
+  if (result.warning) deps.log.warning(result.warning);
+  else deps.log.info(result.reason);
+  return {
+    outputs: {
+      reverted: String(result.reverted),
+      'revert-sha': result.revertSha,
+      'target-sha': result.targetSha,
+      'pull-request-url': result.pullRequestUrl,
+      reason: result.reason,
+    },
+    summary: revertSummary(result, config),
+    ...(result.failure ? { failure: result.failure } : {}),
+    result,
+  };
+}
+
+function commitCell(sha: string | undefined, subject: string | undefined): string {
+  return sha ? `${shortSha(sha)} ${subject ?? ''}`.trim() : '—';
+}
+
+export function revertSummary(r: RevertResult, config: RevertConfig): string {
+  const title = r.reverted
+    ? `### ⏪ ${config.branch} reverted to the last good build ${shortSha(r.targetSha)}`
+    : r.pullRequestUrl
+      ? `### 🔀 Revert pull request opened for ${config.branch}`
+      : r.dryRun && !r.warning
+        ? `### 🧪 Dry run: ${config.branch} would be reverted to ${shortSha(r.targetSha)}`
+        : `### ⏸️ ${config.branch} not reverted`;
+  const rows: string[][] = [
+    ['Failing commit', commitCell(r.failing?.sha ?? config.failingSha, r.failing?.subject)],
+    ['Restored commit', commitCell(r.target?.sha, r.target?.subject)],
+  ];
+  if (r.reverted) rows.push(['New commit', `${r.revertSha}${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
+  if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
+  if (r.ledgerEntry) rows.push(['Ledger', `${shortSha(r.ledgerEntry.commit)} marked ⛔ Rolled back in ${config.ledgerPath}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
+  const lines = [title, '', table(['', ''], rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
+  if (r.undoneTotal > 0) {
+    lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
+    for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${neutralise(c.subject).replace(/\n/g, ' ')}`);
+    if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
+    lines.push('');
+  }
+  if (r.steps.length) lines.push('<details><summary>Steps</summary>', '', ...r.steps.map((s) => `1. ${neutralise(s)}`), '', '</details>', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { choiceInput, listInput, optionalString, requiredString, shaInput } from '../../core/action/inputs.js';
+
+/** find-last-good-commit's inputs, keyed exactly as in actions/find-last-good-commit/action.yml. */
+export const inputSchema = z.object({
+  'ledger-path': requiredString(),
+  'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
+  head: shaInput(),
+  branch: optionalString(),
+  'require-checks': listInput(),
+  token: z.string(),
+});
+
+export type FindInputs = z.infer<typeof inputSchema>;
+
+export const outputNames = ['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates'] as const;

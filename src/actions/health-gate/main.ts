@@ -1,0 +1,182 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { HealthGateInputs } from './inputs.js';
+import { ConfigurationError } from '../../core/action/errors.js';
+import type { Logger } from '../../core/action/log.js';
+import { ChecksError, resolveChecks } from '../../core/health/checks-config.js';
+import { runGate, type GateRun } from '../../core/health/gate.js';
+import { headerRecord, type Header } from '../../core/health/headers.js';
+import { displayUrl } from '../../core/health/http-client.js';
+import { buildReport, failureMessage, redactDeep, redactor, renderSummary, verdictLine, type Decision, type HealthReport } from '../../core/health/report.js';
+import { atLeast, scoreChecks } from '../../core/health/scoring.js';
+import type { Check, HealthStatus } from '../../core/health/types.js';
+import { formatDuration } from '../../core/util/duration.js';
+
+export interface MainDeps {
+  log: Logger;
+  /** GITHUB_WORKSPACE: a relative ca-cert path is read from here. */
+  workspace: string;
+  /** Requests in flight at once; the default suits every real gate (tests and the bench leave it alone). */
+  concurrency?: number;
+}
+
+export interface HealthGateResult {
+  status: HealthStatus;
+  score: number;
+  healthy: boolean;
+  rollback: boolean;
+  /** The report as JSON, secrets replaced by ***. */
+  report: string;
+  summary: string;
+  /** Set when the status is fail-on or worse: the step fails after the outputs are written. */
+  failure?: string;
+  parsed: HealthReport;
+}
+
+/** What may be checked before any request: a bad input fails here, having touched nothing. */
+export interface Plan {
+  checks: Check[];
+  ca?: string[];
+  secrets: string[];
+}
+
+export function plan(inputs: HealthGateInputs, workspace: string): Plan {
+  const url = inputs.url;
+  if (!url && inputs.checks.length === 0) throw new ConfigurationError('Input "url": give url (the six built-in checks), checks, or both');
+  if (inputs['marginal-score'] > inputs['pass-score']) {
+    throw new ConfigurationError(`Input "marginal-score": must not be above pass-score (${inputs['pass-score']}), got ${inputs['marginal-score']}`);
+  }
+  if (inputs['initial-delay'] >= inputs.deadline) {
+    throw new ConfigurationError(`Input "initial-delay": must be shorter than deadline (${formatDuration(inputs.deadline)}), got ${formatDuration(inputs['initial-delay'])}`);
+  }
+  let checks: Check[];
+  try {
+    checks = resolveChecks(inputs.checks, {
+      baseUrl: url,
+      attempts: inputs.attempts,
+      intervalMs: inputs.interval,
+      timeoutMs: inputs.timeout,
+      prometheusUrl: inputs['prometheus-url'],
+    });
+  } catch (error) {
+    if (error instanceof ChecksError) throw new ConfigurationError(`Input "checks": ${error.message}`);
+    throw error;
+  }
+  if (checks.length === 0) throw new ConfigurationError('Input "checks": every check is disabled (enabled: false); nothing to run');
+  for (const c of checks) {
+    const least = inputs['initial-delay'] + (c.limits.count - 1) * c.intervalMs;
+    if (least >= inputs.deadline) {
+      throw new ConfigurationError(
+        `Input "deadline": ${formatDuration(inputs.deadline)} is too short for check "${c.name}" (count ${c.limits.count}, interval ${formatDuration(c.intervalMs)}${inputs['initial-delay'] ? `, initial-delay ${formatDuration(inputs['initial-delay'])}` : ''}: at least ${formatDuration(least)})`,
+      );
+    }
+  }
+  const ca = inputs['ca-cert'] ? loadCa(inputs['ca-cert'], workspace) : undefined;
+  const urls = [url, inputs['prometheus-url'], ...checks.map((c) => (c.type === 'http' ? c.url : undefined))];
+  return { checks, ca, secrets: secretsOf([...inputs.headers, ...inputs['prometheus-headers']], urls) };
+}
+
+/** Header values, the credential part of `Bearer x` / `Basic x` (and a Basic password), passwords in URLs. */
+export function secretsOf(headers: readonly Header[], urls: readonly (string | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const h of headers) {
+    out.push(h.value);
+    const scheme = /^(\w+)\s+(\S.*)$/.exec(h.value);
+    if (scheme) {
+      out.push(scheme[2]!);
+      if (scheme[1]!.toLowerCase() === 'basic') {
+        const decoded = Buffer.from(scheme[2]!, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon >= 0) out.push(decoded.slice(colon + 1));
+      }
+    }
+  }
+  for (const u of urls) {
+    if (!u) continue;
+    try {
+      const parsed = new URL(u);
+      if (parsed.password) out.push(decodeURIComponent(parsed.password), parsed.password);
+    } catch {
+      // not a URL: nothing to hide
+    }
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+function loadCa(value: string, workspace: string): string[] {
+  let pem = value;
+  if (!value.includes('-----BEGIN')) {
+    const path = resolve(workspace, value);
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new ConfigurationError(`Input "ca-cert": cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigurationError('Input "ca-cert": no PEM certificate (-----BEGIN CERTIFICATE-----) found');
+  for (const [i, b] of blocks.entries()) {
+    try {
+      new X509Certificate(b);
+    } catch {
+      throw new ConfigurationError(`Input "ca-cert": certificate ${i + 1} is not a valid PEM certificate`);
+    }
+  }
+  return blocks;
+}
+
+/**
+ * health-gate: runs the checks, scores them as seed 002, decides `rollback` (rollback-on) and whether the step
+ * fails (fail-on). Plain values in and out; run.ts does the @actions/core part.
+ */
+export async function main(inputs: HealthGateInputs, deps: MainDeps): Promise<HealthGateResult> {
+  const p = plan(inputs, deps.workspace);
+  const redact = redactor(p.secrets);
+  const log: Logger = {
+    info: (m) => deps.log.info(redact(m)),
+    warning: (m, where) => deps.log.warning(redact(m), where),
+    debug: (m) => deps.log.debug(redact(m)),
+  };
+  const http = p.checks.filter((c) => c.type === 'http').length;
+  const prom = p.checks.length - http;
+  log.info(
+    `health-gate: ${p.checks.length} check(s)${http ? `, ${http} HTTP${inputs.url ? ` against ${displayUrl(inputs.url)}` : ''}` : ''}${prom ? `, ${prom} Prometheus at ${displayUrl(inputs['prometheus-url']!)}` : ''}` +
+      `; attempts ${inputs.attempts}, interval ${formatDuration(inputs.interval)}, timeout ${formatDuration(inputs.timeout)}, deadline ${formatDuration(inputs.deadline)}`,
+  );
+  const run: GateRun = await runGate({
+    checks: p.checks,
+    headers: headerRecord(inputs.headers),
+    prometheus: inputs['prometheus-url'] ? { url: inputs['prometheus-url'], headers: headerRecord(inputs['prometheus-headers']), ca: p.ca } : undefined,
+    ca: p.ca,
+    initialDelayMs: inputs['initial-delay'],
+    deadlineMs: inputs.deadline,
+    concurrency: deps.concurrency,
+    log,
+  });
+  const thresholds = { passScore: inputs['pass-score'], marginalScore: inputs['marginal-score'] };
+  const score = scoreChecks(run.results, thresholds);
+  const decision: Decision = {
+    failOn: inputs['fail-on'],
+    rollbackOn: inputs['rollback-on'],
+    fail: atLeast(score.status, inputs['fail-on']),
+    rollback: atLeast(score.status, inputs['rollback-on']),
+  };
+  const report = buildReport(run, score, decision, thresholds, inputs.deadline);
+  if (run.deadlineHit) log.warning(`health-gate: deadline ${formatDuration(inputs.deadline)} reached while waiting for ${run.waitingFor.join(', ')}`);
+  log.info(redact(verdictLine(report, decision).replace(/\*\*/g, '')));
+  // Not failing the step but not healthy either: a warning annotation, so it is seen without opening the log.
+  if (!decision.fail && score.status !== 'HEALTHY') log.warning(failureMessage(report, decision), { title: `health-gate: ${score.status}` });
+  const safe = redactDeep(report, redact);
+  const json = JSON.stringify(safe);
+  return {
+    status: score.status,
+    score: score.score,
+    healthy: report.healthy,
+    rollback: decision.rollback,
+    report: json,
+    summary: redact(renderSummary(report, decision)),
+    ...(decision.fail ? { failure: redact(failureMessage(report, decision)) } : {}),
+    parsed: safe,
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { booleanInput, choiceInput, listInput, optionalString, shaInput } from '../../core/action/inputs.js';
+import { safeUrl } from '../../core/incident/markdown.js';
+import { KINDS } from '../../core/incident/state.js';
+import { checkTitleTemplate } from '../../core/incident/title.js';
+import { parseDuration } from '../../core/util/duration.js';
+
+/** A duration input (`30m`, `4h`, `1d`, `1h30m`, or seconds); empty gives the fallback. */
+const durationInput = (fallbackMs: number) =>
+  z.string().transform((v, ctx) => {
+    if (v === '') return fallbackMs;
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 30m, 4h, 1d or 1h30m (or 0), got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const LOGIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+/** open-incident-issue's inputs, keyed exactly as in actions/open-incident-issue/action.yml. */
+export const inputSchema = z.object({
+  mode: choiceInput(['open', 'resolve'] as const, 'open'),
+  fingerprint: optionalString().refine((v) => v === undefined || v.length <= 500, { message: 'must be at most 500 characters' }),
+  kind: choiceInput(KINDS, 'failure'),
+  title: optionalString().superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : checkTitleTemplate(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  'failing-sha': shaInput(),
+  'restored-sha': shaInput(),
+  'run-url': optionalString().refine((v) => v === undefined || safeUrl(v) !== undefined, { message: 'must be an http(s) URL' }),
+  'health-report': z.string(),
+  details: z.string(),
+  labels: listInput().transform((v, ctx) => {
+    const labels = v.length ? v : ['incident'];
+    const bad = labels.find((l) => l.length > 50 || /^incident:[0-9a-f]{12}$/i.test(l));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not allowed (labels are at most 50 characters; incident:<hex> is the fingerprint label greenline adds)` });
+      return z.NEVER;
+    }
+    return labels;
+  }),
+  assignees: listInput().transform((v, ctx) => {
+    const logins = v.map((a) => a.replace(/^@/, ''));
+    const bad = logins.find((a) => !LOGIN_RE.test(a));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not a GitHub login` });
+      return z.NEVER;
+    }
+    if (logins.length > 10) {
+      ctx.addIssue({ code: 'custom', message: `at most 10 assignees, got ${logins.length}` });
+      return z.NEVER;
+    }
+    return logins;
+  }),
+  'repeat-interval': durationInput(4 * 3_600_000),
+  'reopen-window': durationInput(0),
+  token: z.string().min(1, { message: 'is required (the default is github.token; it needs issues: write)' }),
+  'dry-run': booleanInput(false),
+});
+
+export type IncidentInputs = z.infer<typeof inputSchema>;
+
+export const outputNames = ['issue-number', 'issue-url', 'operation'] as const;

@@ -1,0 +1,135 @@
+import * as core from '@actions/core';
+import { readContext } from '../../core/action/context.js';
+import { ConfigurationError, ExternalError } from '../../core/action/errors.js';
+import { parseInputs } from '../../core/action/inputs.js';
+import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
+import { actionsExec } from '../../core/git/actions-exec.js';
+import { Git } from '../../core/git/git.js';
+import { moveTagViaGit } from '../../core/git/tag.js';
+import { createGitHub } from '../../core/github/client.js';
+import { moveTagViaApi } from '../../core/github/tags.js';
+import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
+import { RegistryAccessError, RegistryError, createRegistryClient, parseImage } from '../../core/registry/index.js';
+import { inputSchema } from './inputs.js';
+import { promote, type GitTagPort, type LedgerPort } from './main.js';
+import { parseMaxRegression, parseMetrics } from './metrics.js';
+import { parseSource, validateGitTag, validateTags } from './plan.js';
+import { renderSummary } from './summary.js';
+
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    const inputs = parseInputs(inputSchema, inputReader(['password', 'token']));
+    const ctx = readContext(process.env);
+    const log = coreLogger;
+
+    // Every input is checked before the first request: a bad one changes nothing.
+    const image = prefixed('image', () => parseImage(inputs.image));
+    const source = parseSource(inputs.source);
+    const tags = validateTags(inputs.tags);
+    const metrics = parseMetrics(inputs.metrics);
+    const maxRegression = parseMaxRegression(inputs['max-regression']);
+    const gitTag = validateGitTag(inputs['git-tag']);
+    const ledgerWrite = inputs['ledger-write'];
+    const usesApi = ledgerWrite === 'api' || (gitTag !== undefined && ledgerWrite !== 'git');
+    if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
+    if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
+    const branch = ctx.branch || 'main';
+
+    const registry = createRegistryClient({
+      image,
+      username: inputs.username,
+      password: inputs.password,
+      insecure: inputs.insecure,
+      log,
+      mask: (s) => core.setSecret(s),
+    });
+    const github = inputs.token ? createGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
+    const git = new Git(ctx.workspace, actionsExec);
+    const repo = { owner: ctx.owner, repo: ctx.repo };
+
+    let store: LedgerStore | undefined;
+    let describe = inputs['ledger-path'];
+    if (ledgerWrite === 'git') {
+      store = new GitLedgerStore({ git, path: inputs['ledger-path'], branch, log });
+      describe = `${inputs['ledger-path']} (git push to ${branch})`;
+    } else if (github) {
+      store = new ApiLedgerStore(github, { ...repo, path: inputs['ledger-path'], branch });
+      describe = `${inputs['ledger-path']} (contents API, ${branch})`;
+    }
+    const ledger: LedgerPort | undefined = store && {
+      describe,
+      read: async () => (await store.read())?.text,
+      // Generous: each round of a contended append lets at least one writer through.
+      append: (entry) => appendEntry(store, entry, { log, attempts: 20 }),
+    };
+
+    let gitTagPort: GitTagPort | undefined;
+    if (gitTag) {
+      gitTagPort =
+        ledgerWrite === 'git'
+          ? { move: (tag, sha) => moveTagViaGit(git, 'origin', tag, sha) }
+          : github && { move: (tag, sha) => moveTagViaApi(github, repo, tag, sha) };
+    }
+
+    const result = await blameInput(() => promote(
+      {
+        image: `${image.registry}/${image.repository}`,
+        source,
+        sourceText: inputs.source,
+        expectedDigest: inputs['expected-digest'],
+        tags,
+        metrics,
+        maxRegression,
+        gitTag,
+        commit: ctx.eventHeadSha || ctx.sha,
+        runUrl: ctx.runUrl,
+        dryRun: inputs['dry-run'],
+        now: new Date(),
+      },
+      { registry, ledger, writeLedger: ledgerWrite !== 'none', gitTag: gitTagPort, log },
+    ));
+    for (const step of result.steps) log.info(step);
+    const counts = registry.requestCounts();
+    log.info(`Registry requests: ${counts.GET} GET, ${counts.HEAD} HEAD, ${counts.PUT} PUT, ${counts.token} token`);
+    return {
+      outputs: {
+        digest: result.digest,
+        'previous-digest': result.previousDigest,
+        tags: result.tags.join(','),
+        'ledger-entry': JSON.stringify(result.entry),
+      },
+      summary: renderSummary(result),
+      failure: result.failure,
+    };
+  });
+}
+
+/**
+ * Registry failures are told in terms of what the user gave: a manifest that is not there is the `source`;
+ * a registry that cannot be reached or refuses the credentials is the `image` (its host) and its login.
+ */
+async function blameInput<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const registryFault =
+      error instanceof RegistryAccessError || error instanceof RegistryError || (error instanceof ExternalError && /^cannot reach (the token service of )?registry/.test(error.message));
+    if (registryFault && !error.message.startsWith('Input "')) {
+      const input = error instanceof RegistryAccessError && error.status === 404 ? 'source' : 'image';
+      throw new ConfigurationError(`Input "${input}": ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Domain parsers throw without the input's name; the glue knows which input it was. */
+function prefixed<T>(input: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ConfigurationError && !error.message.startsWith('Input "')) {
+      throw new ConfigurationError(`Input "${input}": ${error.message}`);
+    }
+    throw error;
+  }
+}

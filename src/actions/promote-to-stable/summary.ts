@@ -1,0 +1,26 @@
+import { table } from '../../core/action/summary.js';
+import type { PromoteResult } from './main.js';
+
+const short = (d: string) => (d ? `${d.slice(0, 19)}…` : '(none)');
+
+/** Readable in five seconds: one verdict line, one table, what was done. */
+export function renderSummary(r: PromoteResult): string {
+  const what = r.restored ? 'Rolled back' : 'Promoted';
+  const head = r.failure
+    ? `### ❌ ${r.failure}`
+    : r.dryRun
+      ? `### 🔍 Dry run: would ${r.restored ? 'roll back' : 'promote'} \`${r.entry.image}@${short(r.digest)}\` to ${r.tags.map((t) => `\`${t}\``).join(', ')}`
+      : `### ${r.restored ? '⏪' : '✅'} ${what} \`${r.entry.image}@${short(r.digest)}\` to ${r.tags.map((t) => `\`${t}\``).join(', ')}`;
+  const rows = r.tags.map((tag) => {
+    const res = r.tagResults.find((t) => t.tag === tag);
+    const state = r.dryRun ? 'would move' : res ? (res.ok ? 'moved' : `NOT moved: ${res.error?.message ?? 'failed'}`) : 'not attempted';
+    return [tag, tag === r.tags[0] ? short(r.previousDigest) : '', short(r.digest), state];
+  });
+  const parts = [head, '', table(['tag', 'before', 'after', 'result'], rows), ''];
+  parts.push(`Commit \`${r.entry.commit.slice(0, 12)}\` · full digest \`${r.digest}\``, '');
+  if (r.regressions.length) {
+    parts.push(table(['metric', 'stable', 'candidate', 'worse by', 'limit', ''], r.regressions.map((g) => [g.metric, String(g.baseline), String(g.candidate), `${(g.worsening * 100).toFixed(2)} %`, `${(g.limit * 100).toFixed(2)} %`, g.ok ? '✅' : '❌'])), '');
+  }
+  parts.push(...r.steps.map((s) => `- ${s}`));
+  return `${parts.join('\n')}\n`;
+}

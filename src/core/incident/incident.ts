@@ -1,0 +1,427 @@
+import { ExternalError } from '../action/errors.js';
+import type { Logger } from '../action/log.js';
+import { type IncidentApi, type IssueRecord, messageOf, statusOf } from './api.js';
+import { fingerprintLabel } from './fingerprint.js';
+import { type HealthView, reportStatus } from './health-report.js';
+import { capChars, humanDuration, inline, link, runLabel, shortSha } from './markdown.js';
+import { commitUrl, type IncidentPlace, KIND_STATUS, renderIncidentBody, timelineLine } from './render.js';
+import { decodeMarker, type IncidentKind, type IncidentState, type TimelineEntry } from './state.js';
+
+export type IncidentOperation = 'created' | 'updated' | 'commented' | 'reopened' | 'closed' | 'none';
+
+export interface IncidentConfig {
+  mode: 'open' | 'resolve';
+  fingerprint: string;
+  kind: IncidentKind;
+  /** The rendered title, used when an issue is created. */
+  title: string;
+  failingSha: string;
+  restoredSha: string;
+  runUrl: string;
+  health?: HealthView;
+  details?: string;
+  /** Labels of a new issue; the first one (default `incident`) is also how incidents are listed. */
+  labels: string[];
+  assignees: string[];
+  repeatIntervalMs: number;
+  reopenWindowMs: number;
+  place: IncidentPlace;
+  dryRun: boolean;
+}
+
+export interface IncidentDeps {
+  api: IncidentApi;
+  log: Logger;
+  /** Used only when GitHub's answer has no Date header. */
+  now: () => number;
+}
+
+export interface IncidentResult {
+  operation: IncidentOperation;
+  issueNumber?: number;
+  issueUrl?: string;
+  label: string;
+  status: string;
+  /** What was done, in order, for the log and the summary (a dry run says what would be done). */
+  steps: string[];
+  /** Why a comment was (or was not) added. */
+  reason: string;
+  duplicatesClosed: number[];
+  previous?: number;
+  dryRun: boolean;
+  /** The run must fail after outputs are written: a half-done update, reported as exactly that. */
+  failure?: string;
+}
+
+/** A duplicate created more than this long ago is closed by any run, not only by the run that created it. */
+export const STALE_DUPLICATE_MS = 5 * 60_000;
+const LIST_PAGE = 100;
+const LABEL_COLORS: Record<string, string> = { incident: 'b60205' };
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Open or update (mode open) or close (mode resolve) the incident issue for a fingerprint. */
+export async function runIncident(config: IncidentConfig, deps: IncidentDeps): Promise<IncidentResult> {
+  return new IncidentRun(config, deps).run();
+}
+
+class IncidentRun {
+  readonly config: IncidentConfig;
+  readonly deps: IncidentDeps;
+  readonly label: string;
+  readonly searchLabels: string[];
+  readonly steps: string[] = [];
+  readonly duplicatesClosed: number[] = [];
+  now = 0;
+
+  constructor(config: IncidentConfig, deps: IncidentDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.label = fingerprintLabel(config.fingerprint);
+    this.searchLabels = [config.labels[0] ?? 'incident', this.label];
+  }
+
+  get status(): string {
+    return this.config.mode === 'resolve' ? 'RESOLVED' : (reportStatus(this.config.health) ?? KIND_STATUS[this.config.kind]);
+  }
+
+  step(text: string): void {
+    const line = this.config.dryRun ? `(dry run) would ${text.replace(/^./, (c) => c.toLowerCase())}` : text;
+    this.steps.push(line);
+    this.deps.log.info(line);
+  }
+
+  result(operation: IncidentOperation, issue: { number: number; url: string } | undefined, reason: string, extra: Partial<IncidentResult> = {}): IncidentResult {
+    return {
+      operation,
+      ...(issue ? { issueNumber: issue.number, issueUrl: issue.url } : {}),
+      label: this.label,
+      status: this.status,
+      steps: this.steps,
+      reason,
+      duplicatesClosed: this.duplicatesClosed,
+      dryRun: this.config.dryRun,
+      ...extra,
+    };
+  }
+
+  async run(): Promise<IncidentResult> {
+    const open = await this.listConfirmed('open', 'created', 'asc');
+    return this.config.mode === 'resolve' ? this.resolve(open) : this.open(open);
+  }
+
+  /** Issues with both labels whose first body line is this fingerprint's marker, pull requests left out. */
+  async listConfirmed(state: 'open' | 'closed', sort: 'created' | 'updated', direction: 'asc' | 'desc') {
+    const list = await this.call(`list ${state} issues labelled ${this.searchLabels.join(' + ')}`, () =>
+      this.deps.api.listIssues({ labels: this.searchLabels, state, sort, direction, perPage: LIST_PAGE }),
+    );
+    if (!this.now) this.now = list.serverTime ?? this.deps.now();
+    const confirmed: Array<{ issue: IssueRecord; state: IncidentState }> = [];
+    for (const issue of list.issues) {
+      if (issue.isPullRequest) continue;
+      const s = decodeMarker(issue.body, this.label, issue.createdAt);
+      if (s) confirmed.push({ issue, state: s });
+      else this.deps.log.debug(`#${issue.number} has the labels but no greenline marker for ${this.label}: ignored`);
+    }
+    confirmed.sort((a, b) => a.issue.number - b.issue.number);
+    return confirmed;
+  }
+
+  entry(): TimelineEntry {
+    const c = this.config;
+    return {
+      t: iso(this.now),
+      c: c.failingSha,
+      s: this.status,
+      ...(c.runUrl ? { r: c.runUrl } : {}),
+      ...(c.restoredSha && c.mode === 'open' ? { x: c.restoredSha } : {}),
+    };
+  }
+
+  render(state: IncidentState, previousBody?: string) {
+    return renderIncidentBody({
+      state,
+      place: this.config.place,
+      ...(this.config.health ? { health: this.config.health } : {}),
+      ...(this.config.details !== undefined ? { details: this.config.details } : {}),
+      ...(previousBody !== undefined ? { previousBody } : {}),
+    });
+  }
+
+  // ---------------------------------------------------------------- open
+
+  async open(open: Array<{ issue: IssueRecord; state: IncidentState }>): Promise<IncidentResult> {
+    const kept = open[0];
+    if (kept) {
+      await this.closeStaleDuplicates(kept.issue, open.slice(1).map((o) => o.issue));
+      return this.update(kept.issue, kept.state);
+    }
+    const closed = await this.listConfirmed('closed', 'updated', 'desc');
+    const previous = closed
+      .filter((c) => c.issue.stateReason !== 'duplicate')
+      .map((c) => ({ ...c, closedAt: Date.parse(c.issue.closedAt ?? c.state.resolved ?? '') }))
+      .filter((c) => !Number.isNaN(c.closedAt))
+      .sort((a, b) => b.closedAt - a.closedAt || b.issue.number - a.issue.number)[0];
+    if (previous && this.config.reopenWindowMs > 0 && this.now - previous.closedAt <= this.config.reopenWindowMs) {
+      return this.reopen(previous.issue, previous.state, previous.closedAt);
+    }
+    return this.create(previous?.issue);
+  }
+
+  /** What changed since the last run, or why people are reminded; undefined means "body only". */
+  notifyReason(state: IncidentState): { markdown: string; text: string } | undefined {
+    const c = this.config;
+    const commit = (sha: string) => `[\`${shortSha(sha)}\`](${commitUrl(c.place, sha)})`;
+    const md: string[] = [];
+    const text: string[] = [];
+    if (c.failingSha && c.failingSha !== state.failing) {
+      md.push(state.failing ? `New failing commit ${commit(c.failingSha)} (was ${commit(state.failing)})` : `Failing commit ${commit(c.failingSha)}`);
+      text.push(`new failing commit ${shortSha(c.failingSha)}`);
+    }
+    if (c.restoredSha && c.restoredSha !== state.restored) {
+      md.push(`New rollback: restored ${commit(c.restoredSha)}`);
+      text.push(`new rollback to ${shortSha(c.restoredSha)}`);
+    }
+    if (this.status !== state.status) {
+      md.push(`Status changed from **${inline(state.status, 40)}** to **${inline(this.status, 40)}**`);
+      text.push(`status ${state.status} → ${this.status}`);
+    }
+    if (md.length) return { markdown: md.join('; '), text: text.join(', ') };
+    const since = this.now - Date.parse(state.notified);
+    if (since >= c.repeatIntervalMs) {
+      return { markdown: `Still failing: nothing changed in ${humanDuration(since)}`, text: `still failing after ${humanDuration(since)} (repeat-interval ${humanDuration(c.repeatIntervalMs)})` };
+    }
+    return undefined;
+  }
+
+  async update(issue: IssueRecord, state: IncidentState): Promise<IncidentResult> {
+    const c = this.config;
+    const reason = this.notifyReason(state);
+    const entry = this.entry();
+    const next: IncidentState = {
+      ...state,
+      kind: c.kind,
+      status: this.status,
+      failing: c.failingSha || state.failing,
+      restored: c.restoredSha || state.restored,
+      notified: reason ? iso(this.now) : state.notified,
+      runs: state.runs + 1,
+      timeline: [...state.timeline, entry],
+    };
+    const { body } = this.render(next, issue.body);
+    this.step(`Update the body of #${issue.number} (run ${next.runs})`);
+    if (!c.dryRun) await this.call(`update the body of #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body }));
+    if (!reason) {
+      const wait = c.repeatIntervalMs - (this.now - Date.parse(state.notified));
+      return this.result('updated', issue, `no change since the last comment; next reminder in ${humanDuration(Math.max(0, wait))}`);
+    }
+    this.step(`Comment on #${issue.number}: ${reason.text}`);
+    if (!c.dryRun) {
+      try {
+        await this.deps.api.addComment(issue.number, `🔴 ${reason.markdown}.\n\n${timelineLine(entry, c.place)}`);
+      } catch (error) {
+        return this.result('updated', issue, reason.text, {
+          failure: `Updated the body of #${issue.number}, but the comment could not be posted: ${describe(error)}`,
+        });
+      }
+    }
+    return this.result('commented', issue, reason.text);
+  }
+
+  async reopen(issue: IssueRecord, state: IncidentState, closedAt: number): Promise<IncidentResult> {
+    const c = this.config;
+    const entry = this.entry();
+    const { resolved: _resolved, ...rest } = state;
+    const next: IncidentState = {
+      ...rest,
+      kind: c.kind,
+      status: this.status,
+      failing: c.failingSha || state.failing,
+      restored: c.restoredSha || state.restored,
+      notified: iso(this.now),
+      runs: state.runs + 1,
+      timeline: [...state.timeline, { ...entry, s: `REOPENED · ${entry.s}` }],
+    };
+    const { body } = this.render(next, issue.body);
+    const after = humanDuration(Math.max(0, this.now - closedAt));
+    this.step(`Reopen #${issue.number}: failing again ${after} after it was closed (reopen-window ${humanDuration(c.reopenWindowMs)})`);
+    if (!c.dryRun) {
+      await this.call(`reopen #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body, state: 'open', stateReason: 'reopened' }));
+      try {
+        await this.deps.api.addComment(issue.number, `🔴 Reopened: failing again ${after} after it was closed.\n\n${timelineLine(entry, c.place)}`);
+      } catch (error) {
+        return this.result('reopened', issue, 'reopened within reopen-window', {
+          failure: `Reopened #${issue.number}, but the comment could not be posted: ${describe(error)}`,
+        });
+      }
+    }
+    return this.result('reopened', issue, `failing again ${after} after it was closed, within reopen-window`);
+  }
+
+  async create(previous: IssueRecord | undefined): Promise<IncidentResult> {
+    const c = this.config;
+    const now = iso(this.now);
+    const state: IncidentState = {
+      v: 1,
+      label: this.label,
+      fingerprint: c.fingerprint,
+      kind: c.kind,
+      status: this.status,
+      failing: c.failingSha,
+      restored: c.restoredSha,
+      opened: now,
+      notified: now,
+      runs: 1,
+      trimmed: 0,
+      ...(previous ? { previous: previous.number } : {}),
+      timeline: [this.entry()],
+    };
+    const { body } = this.render(state);
+    const labels = unique([...c.labels, this.label]);
+    await this.ensureLabels(labels);
+    if (c.dryRun) {
+      this.step(`Create the incident issue "${c.title}"${previous ? `, linking the previous incident #${previous.number}` : ''}`);
+      return this.result('created', undefined, 'no open incident for this fingerprint', previous ? { previous: previous.number } : {});
+    }
+
+    let created: IssueRecord;
+    try {
+      created = await this.deps.api.createIssue({ title: c.title, body, labels, assignees: c.assignees });
+    } catch (error) {
+      if (statusOf(error) !== 422 || c.assignees.length === 0) throw wrap('create the incident issue', error);
+      this.deps.log.warning(`Could not assign ${c.assignees.join(', ')} (${messageOf(error)}); creating the issue unassigned`);
+      created = await this.call('create the incident issue', () => this.deps.api.createIssue({ title: c.title, body, labels, assignees: [] }));
+    }
+    return this.sweepAfterCreate(created, previous);
+  }
+
+  /** Creates the labels the repository does not have yet (one list request, then one per missing label). */
+  async ensureLabels(labels: string[]): Promise<void> {
+    const c = this.config;
+    const existing = new Set((await this.call('list the labels', () => this.deps.api.listLabels())).map((l) => l.toLowerCase()));
+    for (const name of labels) {
+      if (existing.has(name.toLowerCase())) continue;
+      this.step(`Create the label ${name}`);
+      if (c.dryRun) continue;
+      const description = name === this.label ? `greenline incident fingerprint: ${c.fingerprint}` : 'Opened and closed by greenline';
+      await this.call(`create the label ${name}`, () =>
+        this.deps.api.createLabel({ name, color: LABEL_COLORS[name] ?? (name === this.label ? 'ededed' : 'd93f0b'), description: capChars(description, 100) }),
+      );
+    }
+  }
+
+  /**
+   * Two runs that both found nothing open both create an issue. Issue numbers grow in creation order, so
+   * after creating, every older duplicate is already listed: the oldest (lowest number) is kept, and each
+   * run closes its own issue if it is not the kept one (one comment per duplicate, no two runs closing the
+   * same issue), then adds its run to the kept issue's timeline.
+   */
+  async sweepAfterCreate(created: IssueRecord, previous: IssueRecord | undefined): Promise<IncidentResult> {
+    this.step(`Created #${created.number} "${created.title}"${previous ? `, linking the previous incident #${previous.number}` : ''}`);
+    const extra = previous ? { previous: previous.number } : {};
+    let open: Array<{ issue: IssueRecord; state: IncidentState }>;
+    try {
+      open = await this.listConfirmed('open', 'created', 'asc');
+    } catch (error) {
+      this.deps.log.warning(`Created #${created.number}, but could not list again to check for a duplicate: ${describe(error)}`);
+      return this.result('created', created, 'no open incident for this fingerprint', extra);
+    }
+    const kept = open[0];
+    if (!kept || kept.issue.number >= created.number) {
+      return this.result('created', created, 'no open incident for this fingerprint', extra);
+    }
+    this.step(`Close #${created.number} as a duplicate of #${kept.issue.number}, opened by a concurrent run`);
+    await this.closeDuplicate(created, kept.issue);
+    const next: IncidentState = { ...kept.state, runs: kept.state.runs + 1, timeline: [...kept.state.timeline, this.entry()] };
+    const { body } = this.render(next, kept.issue.body);
+    this.step(`Update the body of #${kept.issue.number}`);
+    await this.call(`update the body of #${kept.issue.number}`, () => this.deps.api.updateIssue(kept.issue.number, { body }));
+    return this.result('updated', kept.issue, `a concurrent run opened #${kept.issue.number} first; #${created.number} closed as its duplicate`, extra);
+  }
+
+  async closeDuplicate(issue: { number: number }, kept: { number: number }): Promise<void> {
+    await this.call(`comment on the duplicate #${issue.number}`, () =>
+      this.deps.api.addComment(
+        issue.number,
+        `Duplicate of #${kept.number}: another run opened the same incident (\`${this.label}\`) at the same time. Closing this one; updates go to #${kept.number}.`,
+      ),
+    );
+    await this.call(`close the duplicate #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { state: 'closed', stateReason: 'duplicate' }));
+    this.duplicatesClosed.push(issue.number);
+  }
+
+  /** Duplicates left open by a run that died between creating and sweeping: old enough that no run is racing. */
+  async closeStaleDuplicates(kept: IssueRecord, others: IssueRecord[]): Promise<void> {
+    for (const other of others) {
+      const age = this.now - Date.parse(other.createdAt);
+      if (!(age >= STALE_DUPLICATE_MS)) continue;
+      this.step(`Close #${other.number}, a duplicate left open, keeping #${kept.number}`);
+      if (this.config.dryRun) continue;
+      try {
+        await this.closeDuplicate(other, kept);
+      } catch (error) {
+        this.deps.log.warning(`Could not close the duplicate #${other.number}: ${describe(error)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- resolve
+
+  async resolve(open: Array<{ issue: IssueRecord; state: IncidentState }>): Promise<IncidentResult> {
+    const c = this.config;
+    if (open.length === 0) {
+      this.step(`Nothing to resolve: no open issue labelled ${this.searchLabels.join(' + ')}`);
+      return this.result('none', undefined, 'no open incident for this fingerprint');
+    }
+    let reason = '';
+    for (const { issue, state } of open) {
+      const after = humanDuration(Math.max(0, this.now - Date.parse(state.opened)));
+      reason ||= `resolved after ${after}`;
+      const next: IncidentState = { ...state, resolved: iso(this.now), timeline: [...state.timeline, this.entry()] };
+      const { body } = this.render(next, issue.body);
+      this.step(`Close #${issue.number} as completed: resolved after ${after}`);
+      if (c.dryRun) continue;
+      await this.call(`comment on #${issue.number}`, () =>
+        this.deps.api.addComment(issue.number, `✅ Resolved after ${after} · ${link(runLabel(c.runUrl), c.runUrl)}${c.failingSha ? ` · now on [\`${shortSha(c.failingSha)}\`](${commitUrl(c.place, c.failingSha)})` : ''}`),
+      );
+      await this.call(`close #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body, state: 'closed', stateReason: 'completed' }));
+    }
+    return this.result('closed', open[0]!.issue, reason);
+  }
+
+  async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw wrap(what, error);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const status = statusOf(error);
+  const hint =
+    status === 403 || status === 401
+      ? ' (the token needs `issues: write`)'
+      : status === 404
+        ? ' (wrong repository, or the token cannot see it: it needs `issues: write`)'
+        : status === 410
+          ? ' (issues are disabled in this repository)'
+          : '';
+  return `${status ? `HTTP ${status}: ` : ''}${messageOf(error)}${hint}`;
+}
+
+function wrap(what: string, error: unknown): Error {
+  if (error instanceof ExternalError) return error;
+  return new ExternalError(`Could not ${what}: ${describe(error)}`, { cause: error });
+}
+
+function unique(values: string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = v.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

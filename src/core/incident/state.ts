@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+export const KINDS = ['rollback', 'health', 'failure'] as const;
+export type IncidentKind = (typeof KINDS)[number];
+
+/** One run in the timeline: time (ISO), commit, status, run link, and the restored commit when there was one. */
+export interface TimelineEntry {
+  t: string;
+  c: string;
+  s: string;
+  r?: string;
+  x?: string;
+}
+
+/**
+ * What greenline remembers about an incident between runs. It lives in the issue body as JSON inside an
+ * HTML comment on the body's first line (the hidden marker), so a repeat failure needs no other read.
+ */
+export interface IncidentState {
+  v: 1;
+  /** The fingerprint label (`incident:<12 hex>`): the marker confirms the labels. */
+  label: string;
+  fingerprint: string;
+  kind: IncidentKind;
+  /** The status of the last run (the health report's status, or one derived from the kind). */
+  status: string;
+  failing: string;
+  restored: string;
+  /** First seen (ISO): kept when the timeline is trimmed. */
+  opened: string;
+  /** Last time people were told (issue created, reopened, or commented): drives `repeat-interval`. */
+  notified: string;
+  runs: number;
+  /** Timeline lines dropped (oldest first) to stay under GitHub's body limit. */
+  trimmed: number;
+  previous?: number;
+  resolved?: string;
+  timeline: TimelineEntry[];
+}
+
+const MARKER_PREFIX = '<!-- greenline:incident ';
+const MARKER_SUFFIX = ' -->';
+
+const entrySchema = z.object({
+  t: z.string().max(40),
+  c: z.string().max(64),
+  s: z.string().max(200),
+  r: z.string().max(2000).optional(),
+  x: z.string().max(64).optional(),
+});
+
+const isoOr = (fallback: string) =>
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)))
+    .catch(fallback);
+
+const stateSchema = (fallbackTime: string) =>
+  z.object({
+    v: z.literal(1),
+    label: z.string(),
+    fingerprint: z.string().catch(''),
+    kind: z.enum(KINDS).catch('failure'),
+    status: z.string().max(200).catch(''),
+    failing: z.string().max(64).catch(''),
+    restored: z.string().max(64).catch(''),
+    opened: isoOr(fallbackTime),
+    notified: isoOr(fallbackTime),
+    runs: z.number().int().nonnegative().catch(0),
+    trimmed: z.number().int().nonnegative().catch(0),
+    previous: z.number().int().positive().optional().catch(undefined),
+    resolved: isoOr('').optional(),
+    timeline: z.array(entrySchema).catch([]),
+  });
+
+/**
+ * The marker line. The JSON is escaped so it cannot end the comment (`<` and `>` only occur inside JSON
+ * strings, and become \u003c / \u003e); untrusted text elsewhere in the body is neutralised (no `<` at all),
+ * and only the body's first line is ever read as a marker, so nothing else can forge one.
+ */
+export function encodeMarker(state: IncidentState): string {
+  const json = JSON.stringify(state).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${MARKER_PREFIX}${json}${MARKER_SUFFIX}`;
+}
+
+/**
+ * Reads the marker from the first line of an issue body; undefined when there is none, it does not parse,
+ * or it belongs to another fingerprint label. `fallbackTime` (the issue's created_at) fills unreadable times.
+ */
+export function decodeMarker(body: string | null | undefined, label: string, fallbackTime: string): IncidentState | undefined {
+  if (!body) return undefined;
+  const firstLine = body.split('\n', 1)[0]!.replace(/\r$/, '').trim();
+  if (!firstLine.startsWith(MARKER_PREFIX) || !firstLine.endsWith(MARKER_SUFFIX)) return undefined;
+  const json = firstLine.slice(MARKER_PREFIX.length, firstLine.length - MARKER_SUFFIX.length);
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const parsed = stateSchema(fallbackTime).safeParse(data);
+  if (!parsed.success || parsed.data.label !== label) return undefined;
+  const s = parsed.data;
+  return {
+    v: 1,
+    label: s.label,
+    fingerprint: s.fingerprint,
+    kind: s.kind,
+    status: s.status,
+    failing: s.failing,
+    restored: s.restored,
+    opened: s.opened,
+    notified: s.notified,
+    runs: s.runs,
+    trimmed: s.trimmed,
+    ...(s.previous !== undefined ? { previous: s.previous } : {}),
+    ...(s.resolved ? { resolved: s.resolved } : {}),
+    timeline: s.timeline.map((e) => ({ t: e.t, c: e.c, s: e.s, ...(e.r ? { r: e.r } : {}), ...(e.x ? { x: e.x } : {}) })),
+  };
+}

@@ -1,0 +1,218 @@
+import type { Logger } from '../action/log.js';
+import { skipsCi } from '../git/history.js';
+import { parseLedger } from '../ledger/parse.js';
+import type { LedgerEntry } from '../ledger/types.js';
+import { shortSha } from '../util/text.js';
+import type { CandidateReport, ChecksPort, FindConfig, FindResult, HistoryPort } from './types.js';
+
+export interface FindPorts {
+  history: HistoryPort;
+  /** Only needed when `requireChecks` is not empty. */
+  checks?: ChecksPort;
+  log: Logger;
+}
+
+const DEFAULT_TREE_WALK = 100;
+const DEFAULT_TREE_CHECKS = 10;
+const DEFAULT_FOREIGN_TREES = 3;
+
+/** `a` and `b` name the same commit (either may be abbreviated, as hand-written ledgers have it). */
+export function sameCommit(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
+}
+
+/**
+ * The last good commit below `head`, from the ledger text (`undefined`: there is no ledger).
+ *
+ * 1. Ledger candidates: `✅ Tests Passed` entries, newest first (one per commit). A commit with a
+ *    `⛔ Rolled back` entry anywhere in the ledger is skipped, so is the head itself, a commit that is not an
+ *    ancestor of the head (force-pushed away, another branch, garbage-collected) and, with `requireChecks`,
+ *    one whose named check runs did not all conclude `success`, and one whose tree the head still has outside
+ *    the ledger (the head is a ledger commit on top of it: it is the failing build). The first survivor is C. There is no window:
+ *    the whole ledger is examined, however far back C is.
+ * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too. Only
+ *    commits that never get a run of their own are judged this way: those whose message carries a skip
+ *    keyword (`[skip ci]`…, `skip-checks: true`), like promote-to-stable's ledger commits and greenline's
+ *    reverts; a tested commit without a ✅ entry failed or is still running, whatever its tree. The
+ *    first-parent chain below the head, down to C (at most `treeWalkLimit` commits, at most `treeChecks` tree
+ *    comparisons), newest first, is compared with the tree of C and with the trees of the newest
+ *    `foreignGoodTrees` good commits that were skipped only for not being ancestors. The newest match wins
+ *    over C, so "the commits undone" are only the ones that really were bad.
+ * 3. Not found is an answer, not an error: `found: false` with the reason.
+ */
+export async function findLastGood(ledgerText: string | undefined, config: FindConfig, ports: FindPorts): Promise<FindResult> {
+  const { history, log } = ports;
+  const head = config.head.toLowerCase();
+  if (ledgerText === undefined) {
+    return { found: false, reason: `the ledger ${config.ledgerPath} does not exist`, candidates: [], warnings: [] };
+  }
+  const parsed = parseLedger(ledgerText);
+  for (const w of parsed.warnings) {
+    log.warning(`${config.ledgerPath} line ${w.line}: ${w.message}`, { file: config.ledgerPath, startLine: Math.abs(w.line), title: 'Unreadable ledger entry' });
+  }
+  const rolledBack = parsed.entries.filter((e) => e.status === 'rolled-back');
+  const rolledBackEntry = (sha: string) => rolledBack.find((e) => sameCommit(e.commit, sha));
+  const passed = newestPerCommit(parsed.entries.filter((e) => e.status === 'passed'));
+  const base = { warnings: parsed.warnings, headTwins: [] as string[] };
+  if (passed.length === 0) {
+    return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}`, candidates: [] };
+  }
+
+  const candidates: CandidateReport[] = [];
+  const rejected: string[] = [];
+  const headTwins: string[] = [];
+  const foreign: { sha: string; entry: LedgerEntry }[] = [];
+  let chosen: { sha: string; entry: LedgerEntry; report: CandidateReport } | undefined;
+  const foreignLimit = config.foreignGoodTrees ?? DEFAULT_FOREIGN_TREES;
+
+  for (const entry of passed) {
+    const skip = (reason: string, sha = entry.commit) => {
+      candidates.push({ sha, line: entry.line, verdict: 'skipped', reason });
+    };
+    const marked = rolledBackEntry(entry.commit);
+    if (marked) {
+      rejected.push(entry.commit);
+      skip(`marked ⛔ Rolled back (ledger line ${marked.line})`);
+      continue;
+    }
+    if (sameCommit(entry.commit, head)) {
+      skip('is the head itself');
+      continue;
+    }
+    const where = await history.ancestry(entry.commit, head);
+    if (where.status === 'missing') {
+      skip('not found in the repository (force-pushed away and deleted?)');
+      continue;
+    }
+    if (where.status === 'same') {
+      skip('is the head itself', where.sha);
+      continue;
+    }
+    if (where.status === 'not-ancestor') {
+      skip(`not an ancestor of ${shortSha(head)} (force-pushed away or on another branch)`, where.sha ?? entry.commit);
+      if (where.sha && foreign.length < foreignLimit) foreign.push({ sha: where.sha, entry });
+      continue;
+    }
+    // The head's own build: a ✅ commit whose tree the head still has (the head is only a ledger commit on
+    // top of it) is what is failing now, not a way back.
+    if (await history.sameTree(where.sha, head, [config.ledgerPath])) {
+      rejected.push(where.sha);
+      headTwins.push(where.sha);
+      skip(`has the same tree as the head ${shortSha(head)} outside ${config.ledgerPath}: it is the build that is failing`, where.sha);
+      continue;
+    }
+    const failedChecks = await checkRuns(where.sha, config.requireChecks, ports.checks);
+    if (failedChecks) {
+      rejected.push(where.sha);
+      skip(failedChecks, where.sha);
+      continue;
+    }
+    const report: CandidateReport = { sha: where.sha, line: entry.line, verdict: 'chosen', reason: `newest ✅ ancestor of ${shortSha(head)} in the ledger` };
+    candidates.push(report);
+    chosen = { sha: where.sha, entry, report };
+    break;
+  }
+
+  base.headTwins = headTwins;
+
+  // Good trees: the chosen commit's, then the skipped foreign ones (checked lazily against require-checks).
+  const goodTrees: { sha: string; entry: LedgerEntry; checked: boolean }[] = [];
+  if (chosen) goodTrees.push({ sha: chosen.sha, entry: chosen.entry, checked: true });
+  for (const f of foreign) goodTrees.push({ sha: f.sha, entry: f.entry, checked: config.requireChecks.length === 0 });
+
+  let byTree: { sha: string; subject: string; good: (typeof goodTrees)[number] } | undefined;
+  if (goodTrees.length > 0) {
+    const below = await history.firstParentsBelow(head, chosen?.sha, config.treeWalkLimit ?? DEFAULT_TREE_WALK);
+    let budget = config.treeChecks ?? DEFAULT_TREE_CHECKS;
+    walk: for (const commit of below) {
+      if (chosen && sameCommit(chosen.sha, commit.sha)) break;
+      // Only commits that never got a run of their own are judged by their tree: a tested commit without a ✅
+      // entry failed (or is still running), whatever its tree.
+      if (commit.message === undefined || !skipsCi(commit.message)) continue;
+      if (rejected.some((r) => sameCommit(r, commit.sha)) || rolledBackEntry(commit.sha)) continue;
+      if (budget-- <= 0) break;
+      for (const good of goodTrees) {
+        if (!(await history.sameTree(good.sha, commit.sha, [config.ledgerPath]))) continue;
+        if (!good.checked) {
+          const failed = await checkRuns(good.sha, config.requireChecks, ports.checks);
+          if (failed) {
+            rejected.push(good.sha);
+            goodTrees.splice(goodTrees.indexOf(good), 1);
+            continue walk;
+          }
+          good.checked = true;
+        }
+        byTree = { sha: commit.sha, subject: commit.subject, good };
+        break walk;
+      }
+    }
+  }
+
+  const skipped = candidates.filter((c) => c.verdict === 'skipped');
+  const skippedText = skipped.length
+    ? `; skipped ${skipped.map((c) => `${shortSha(c.sha)} (${c.reason})`).join(', ')}`
+    : '';
+  if (byTree) {
+    const report: CandidateReport = {
+      sha: byTree.sha,
+      verdict: 'chosen',
+      reason: `same tree as ✅ ${shortSha(byTree.good.sha)} outside ${config.ledgerPath}`,
+    };
+    if (chosen) chosen.report.verdict = 'skipped';
+    if (chosen) chosen.report.reason = `an ancestor of ${shortSha(byTree.sha)}, which has the same tree as a good build and is newer`;
+    candidates.unshift(report);
+    return {
+      ...base,
+      found: true,
+      sha: byTree.sha,
+      entry: byTree.good.entry,
+      goodSha: byTree.good.sha,
+      reason: `${shortSha(byTree.sha)} has the same tree as ✅ ${shortSha(byTree.good.sha)} (ledger line ${byTree.good.entry.line}) outside ${config.ledgerPath}${skippedText}`,
+      candidates,
+    };
+  }
+  if (chosen) {
+    return {
+      ...base,
+      found: true,
+      sha: chosen.sha,
+      entry: chosen.entry,
+      goodSha: chosen.sha,
+      reason: `newest ✅ ancestor of ${shortSha(head)}: ${shortSha(chosen.sha)} (ledger line ${chosen.entry.line})${skippedText}`,
+      candidates,
+    };
+  }
+  return {
+    ...base,
+    found: false,
+    reason: `none of the ${passed.length} ✅ commit(s) in ${config.ledgerPath} is a usable ancestor of ${shortSha(head)}${skippedText}`,
+    candidates,
+  };
+}
+
+/** ✅ entries newest first, one per commit (its newest). */
+function newestPerCommit(entries: LedgerEntry[]): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (!out.some((o) => sameCommit(o.commit, e.commit))) out.push(e);
+  }
+  return out;
+}
+
+/** undefined when every required check run concluded success, else why not. */
+async function checkRuns(sha: string, required: readonly string[], checks: ChecksPort | undefined): Promise<string | undefined> {
+  if (required.length === 0) return undefined;
+  if (!checks) throw new Error('require-checks needs a check-runs lookup');
+  const got = await checks.conclusions(sha);
+  const problems: string[] = [];
+  for (const name of required) {
+    const conclusion = got.get(name);
+    if (conclusion === undefined) problems.push(`${name}: no check run`);
+    else if (conclusion === null) problems.push(`${name}: not completed`);
+    else if (conclusion !== 'success') problems.push(`${name}: ${conclusion}`);
+  }
+  return problems.length ? `required check runs did not succeed (${problems.join(', ')})` : undefined;
+}

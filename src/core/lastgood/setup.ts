@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { ConfigurationError } from '../action/errors.js';
+import type { Logger } from '../action/log.js';
+import type { ExecFn } from '../git/exec.js';
+import { Git } from '../git/git.js';
+import { GitHistory } from '../git/history.js';
+import { GitHubChecks } from '../github/checks.js';
+import { createGitHub, httpStatus, type GitHub } from '../github/client.js';
+import { ApiHistory, GitHubRepo } from '../github/compare.js';
+import type { ChecksPort, HistoryPort } from './types.js';
+
+export type LedgerSource = 'auto' | 'workspace' | 'api';
+
+export interface LastGoodSetupOptions {
+  workspace: string;
+  exec: ExecFn;
+  token: string;
+  apiUrl: string;
+  owner: string;
+  repo: string;
+  ledgerPath: string;
+  ledgerSource: LedgerSource;
+  requireChecks: readonly string[];
+  log: Logger;
+  /** Force the API for history even with a checkout (auto-revert's api method keeps git out of it when asked). */
+  preferApi?: boolean;
+}
+
+/** The ports find-last-good-commit runs on, chosen from what the job has: a checkout, a token, or both. */
+export interface LastGoodSetup {
+  history: HistoryPort;
+  checks?: ChecksPort;
+  /** The ledger text as find-last-good-commit reads it, for a given head. */
+  readLedger(head: string): Promise<string | undefined>;
+  /** The full SHA of a commit that exists (fetched into the checkout if needed), else undefined. */
+  resolveCommit(sha: string): Promise<string | undefined>;
+  /** The tip of a branch on the remote (undefined when there is none). */
+  branchTip(branch: string): Promise<string | undefined>;
+  /** Where the ledger and the history came from, for the summary. */
+  describe: string;
+  github?: GitHub;
+  repo?: GitHubRepo;
+  git?: Git;
+  gitHistory?: GitHistory;
+}
+
+/** Whether the workspace holds a git checkout (actions/checkout ran). */
+export function hasCheckout(workspace: string): boolean {
+  return workspace !== '' && existsSync(join(workspace, '.git'));
+}
+
+/**
+ * Picks the ports: with a checkout, history through git (deepening a shallow clone); without, the compare API.
+ * `ledger-source: auto` reads the workspace file when it exists, else the contents API at the head. Anything
+ * that needs the API without a token is the user's mistake, reported against the input that would fix it.
+ */
+export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
+  const checkout = hasCheckout(o.workspace);
+  const ledgerFile = resolve(o.workspace, o.ledgerPath);
+  if (!ledgerFile.startsWith(resolve(o.workspace) + sep)) throw new ConfigurationError(`Input "ledger-path": ${JSON.stringify(o.ledgerPath)} is outside the repository`);
+  if (o.ledgerSource === 'workspace' && !checkout) {
+    throw new ConfigurationError(`Input "ledger-source": workspace needs a checkout of the repository in ${o.workspace || 'GITHUB_WORKSPACE'} (actions/checkout)`);
+  }
+  const useFile = o.ledgerSource === 'workspace' || (o.ledgerSource === 'auto' && checkout && existsSync(ledgerFile));
+  const useGit = checkout && !o.preferApi;
+  const needApi = !useFile || !useGit || o.requireChecks.length > 0;
+  if (needApi && o.token === '') {
+    const why = !useFile
+      ? `the ledger is read through the contents API (${checkout ? `${o.ledgerPath} is not in the checkout` : 'no checkout in the workspace'})`
+      : !useGit
+        ? 'history is read through the compare API (no checkout in the workspace)'
+        : 'require-checks reads check runs through the API';
+    throw new ConfigurationError(`Input "token": required because ${why}`);
+  }
+  const github = needApi || o.token !== '' ? createGitHub({ token: o.token, baseUrl: o.apiUrl, log: o.log }) : undefined;
+  const repo = github ? new GitHubRepo(github, { owner: o.owner, repo: o.repo }, o.log) : undefined;
+  const git = checkout ? new Git(o.workspace, o.exec) : undefined;
+  const gitHistory = git ? new GitHistory(git, { log: o.log }) : undefined;
+  const history: HistoryPort = useGit && gitHistory ? gitHistory : new ApiHistory(repo!);
+  const checks = o.requireChecks.length > 0 && github ? new GitHubChecks(github, { owner: o.owner, repo: o.repo }) : undefined;
+
+  return {
+    history,
+    ...(checks ? { checks } : {}),
+    ...(github ? { github } : {}),
+    ...(repo ? { repo } : {}),
+    ...(git ? { git } : {}),
+    ...(gitHistory ? { gitHistory } : {}),
+    describe: `ledger from ${useFile ? `the workspace file ${o.ledgerPath}` : `the contents API (${o.ledgerPath} at the head)`}, history from ${history.describe}`,
+    async readLedger(head: string) {
+      if (useFile) {
+        try {
+          return await readFile(ledgerFile, 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        }
+      }
+      return (await repo!.readFile(head, o.ledgerPath))?.text;
+    },
+    async resolveCommit(sha: string) {
+      if (useGit && gitHistory) {
+        try {
+          return await gitHistory.ensureCommit(sha);
+        } catch {
+          return undefined;
+        }
+      }
+      return (await repo!.commit(sha))?.sha;
+    },
+    async branchTip(branch: string) {
+      if (git) {
+        const r = await git.run(['ls-remote', '--refs', 'origin', `refs/heads/${branch}`]);
+        return r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((p) => p[1] === `refs/heads/${branch}`)?.[0];
+      }
+      try {
+        return (await github!.rest.git.getRef({ owner: o.owner, repo: o.repo, ref: `heads/${branch}` })).data.object.sha;
+      } catch (error) {
+        if (httpStatus(error) === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { LedgerEntry, LedgerWarning } from '../ledger/types.js';
+
+/**
+ * The ports "find the last good commit" needs. Each has a git implementation (src/core/git/history.ts, the
+ * workspace checkout, deepening a shallow clone as needed) and a GitHub API one (src/core/github/compare.ts),
+ * so the same rules give the same answer with or without a checkout.
+ */
+
+/** Where a candidate stands relative to the head. `sha` is the full SHA when the commit could be resolved. */
+export type Ancestry =
+  | { status: 'ancestor'; sha: string }
+  | { status: 'same'; sha: string }
+  | { status: 'not-ancestor'; sha?: string }
+  | { status: 'missing' };
+
+export interface CommitSummary {
+  sha: string;
+  subject: string;
+  /** The whole message, when the port has it (first-parent walks do: skip keywords are read from it). */
+  message?: string;
+}
+
+export interface HistoryPort {
+  /** For the log: `git (workspace)`, `GitHub compare API`. */
+  readonly describe: string;
+  /**
+   * Whether `candidate` (full or abbreviated SHA, as the ledger has it) is an ancestor of `head`. Never a
+   * false "not an ancestor" because history was cut off (a shallow clone is deepened first).
+   */
+  ancestry(candidate: string, head: string): Promise<Ancestry>;
+  /**
+   * The first-parent chain below `head` (head excluded), newest first, ending before the first commit that
+   * is reachable from `stop` (all the way down when `stop` is undefined), at most `limit` commits.
+   */
+  firstParentsBelow(head: string, stop: string | undefined, limit: number): Promise<CommitSummary[]>;
+  /** Whether the trees of two commits are equal everywhere except under the `ignore` paths. */
+  sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean>;
+}
+
+/** The newest check run per name on a commit: its conclusion (null while it has not completed). */
+export interface ChecksPort {
+  conclusions(sha: string): Promise<Map<string, string | null>>;
+}
+
+export interface FindConfig {
+  /** Full SHA: the answer is an ancestor of it and never it. */
+  head: string;
+  /** Path of the ledger in the repository: ignored when comparing trees. */
+  ledgerPath: string;
+  /** Check-run names that must have concluded `success` on the chosen ledger commit. */
+  requireChecks: readonly string[];
+  /** How many first-parent commits below the head are scanned for untested commits with a good tree (default 100). */
+  treeWalkLimit?: number;
+  /** How many of those are compared with the good trees at most (default 10). */
+  treeChecks?: number;
+  /** How many good entries that are not ancestors of the head still lend their tree (default 3). */
+  foreignGoodTrees?: number;
+}
+
+export interface CandidateReport {
+  /** As written in the ledger, or the full SHA when resolved. */
+  sha: string;
+  /** 1-based ledger line of the entry (absent for a commit found by its tree). */
+  line?: number;
+  verdict: 'chosen' | 'skipped';
+  reason: string;
+}
+
+export interface FindResult {
+  found: boolean;
+  /** The answer (full SHA). */
+  sha?: string;
+  /**
+   * The ledger entry behind the answer: the answer's own ✅ entry, or, for a commit found because its tree
+   * equals a good commit's tree, that good commit's entry (same tree, same image).
+   */
+  entry?: LedgerEntry;
+  /** The ✅ commit whose tree the answer has (equal to `sha` unless the answer was found by its tree). */
+  goodSha?: string;
+  /** Why nothing was found, or what was chosen and which newer candidates were skipped and why. */
+  reason: string;
+  /** Every candidate examined, newest first. */
+  candidates: CandidateReport[];
+  warnings: LedgerWarning[];
+  /** ✅ commits skipped because the head has their tree outside the ledger: the failing build itself. */
+  headTwins?: string[];
+}

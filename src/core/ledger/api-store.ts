@@ -1,0 +1,145 @@
+import { ConfigurationError, ExternalError } from '../action/errors.js';
+import { BOT_EMAIL, BOT_NAME } from '../git/identity.js';
+import { withSkipCi, type LedgerStore } from './append.js';
+
+/**
+ * The two contents-API calls the store makes, typed structurally so the domain does not import
+ * @actions/github (an Octokit from src/core/github/client.ts fits; so does a test fake).
+ */
+export interface ContentsOctokit {
+  rest: {
+    repos: {
+      getContent(params: { owner: string; repo: string; path: string; ref?: string; mediaType?: { format?: string } }): Promise<{ data: unknown }>;
+      createOrUpdateFileContents(params: {
+        owner: string;
+        repo: string;
+        path: string;
+        message: string;
+        content: string;
+        sha?: string;
+        branch?: string;
+        committer?: { name: string; email: string };
+        author?: { name: string; email: string };
+      }): Promise<{ data: unknown }>;
+    };
+  };
+}
+
+export interface ApiLedgerStoreOptions {
+  owner: string;
+  repo: string;
+  path: string;
+  /** Branch to read and commit to; the repository's default branch when omitted. */
+  branch?: string;
+}
+
+function statusOf(e: unknown): number | undefined {
+  const s = (e as { status?: unknown })?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function messageOf(e: unknown): string {
+  const x = e as { message?: unknown; response?: { data?: { message?: unknown } } };
+  const m = x?.response?.data?.message ?? x?.message;
+  return typeof m === 'string' ? m : String(e);
+}
+
+/** 409: the blob sha is stale. 422: "sha wasn't supplied" (created meanwhile) or "does not match". */
+export function isContentsConflict(e: unknown): boolean {
+  const status = statusOf(e);
+  if (status === 409) return true;
+  return status === 422 && /\bsha\b/i.test(messageOf(e)) && /(wasn'?t supplied|was not supplied|does ?n[o']t match|not match)/i.test(messageOf(e));
+}
+
+/**
+ * The ledger through the contents API; `version` is the file's blob sha, so a write only lands on the
+ * text it was computed from.
+ *
+ * Reading: one JSON GET, which carries the sha and, up to 1 MB, the content. Above 1 MB GitHub sends
+ * `content: ""` with `encoding: "none"`; only then a second GET with the raw media type
+ * (application/vnd.github.raw+json) fetches the text. Chosen over "always raw + sha separately" because the
+ * common case stays one request, and over the git blobs API because the contents endpoint is the one the
+ * token's `contents` permission and the test stand-in cover. If the file changes between the two GETs the
+ * text is newer than the sha, and the write is refused with 409 and retried: nothing is lost.
+ */
+export class ApiLedgerStore implements LedgerStore {
+  private readonly octokit: ContentsOctokit;
+  private readonly options: ApiLedgerStoreOptions;
+  constructor(octokit: ContentsOctokit, options: ApiLedgerStoreOptions) {
+    this.octokit = octokit;
+    this.options = options;
+  }
+
+  private get where(): string {
+    const { owner, repo, path, branch } = this.options;
+    return `${owner}/${repo}/${path}${branch ? `@${branch}` : ''}`;
+  }
+
+  private params() {
+    const { owner, repo, path, branch } = this.options;
+    return { owner, repo, path, ...(branch ? { ref: branch } : {}) };
+  }
+
+  async read(): Promise<{ text: string; version: string } | undefined> {
+    let data: unknown;
+    try {
+      data = (await this.octokit.rest.repos.getContent(this.params())).data;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw this.failure('read', e);
+    }
+    if (Array.isArray(data)) throw new ConfigurationError(`ledger ${this.where} is a directory, not a file`);
+    const file = data as { type?: unknown; sha?: unknown; content?: unknown; encoding?: unknown; size?: unknown };
+    if (file.type !== undefined && file.type !== 'file') throw new ConfigurationError(`ledger ${this.where} is a ${String(file.type)}, not a file`);
+    if (typeof file.sha !== 'string') throw new ExternalError(`ledger ${this.where}: the contents API answered without a sha`);
+    const inline = file.encoding === 'base64' && typeof file.content === 'string' && (file.content !== '' || file.size === 0);
+    const text = inline ? Buffer.from(file.content as string, 'base64').toString('utf8') : await this.readRaw();
+    return { text, version: file.sha };
+  }
+
+  private async readRaw(): Promise<string> {
+    let data: unknown;
+    try {
+      data = (await this.octokit.rest.repos.getContent({ ...this.params(), mediaType: { format: 'raw' } })).data;
+    } catch (e) {
+      throw this.failure('read (raw)', e);
+    }
+    if (typeof data === 'string') return data;
+    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+    if (data instanceof Uint8Array) return Buffer.from(data).toString('utf8');
+    throw new ExternalError(`ledger ${this.where}: the raw read returned ${typeof data}`);
+  }
+
+  async write(text: string, version: string | undefined, message: string): Promise<'ok' | 'conflict'> {
+    const { owner, repo, path, branch } = this.options;
+    const bot = { name: BOT_NAME, email: BOT_EMAIL };
+    try {
+      await this.octokit.rest.repos.createOrUpdateFileContents({
+        owner,
+        repo,
+        path,
+        message: withSkipCi(message),
+        content: Buffer.from(text, 'utf8').toString('base64'),
+        ...(version ? { sha: version } : {}),
+        ...(branch ? { branch } : {}),
+        committer: bot,
+        author: bot,
+      });
+      return 'ok';
+    } catch (e) {
+      if (isContentsConflict(e)) return 'conflict';
+      throw this.failure('write', e);
+    }
+  }
+
+  private failure(what: string, e: unknown): Error {
+    const status = statusOf(e);
+    const detail = `${messageOf(e)}${status ? ` (HTTP ${status})` : ''}`;
+    if (status === 401 || status === 403 || (what === 'write' && status === 404)) {
+      return new ConfigurationError(
+        `cannot ${what} ledger ${this.where}: ${detail}; the token needs \`permissions: contents: write\`${status === 404 ? ' and the branch must exist' : ''}`,
+      );
+    }
+    return new ExternalError(`cannot ${what} ledger ${this.where}: ${detail}`, { cause: e });
+  }
+}

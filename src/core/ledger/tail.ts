@@ -1,0 +1,326 @@
+/**
+ * Reading a ledger from its end. Newest entries are last, so the common question ("newest passed commit not
+ * rolled back since") is answered by the last few blocks: the text is cut on headings and thematic breaks
+ * (blocks never span them, see parseLines) from the end backwards, each piece parsed on its own, and the
+ * scan stops at the first entry the caller accepts. A 100,000-entry ledger costs what a 10-entry one does.
+ */
+import { open } from 'node:fs/promises';
+import { isBoundary } from './fields.js';
+import { RolledBackSet, type NewestOptions } from './newest.js';
+import { clip, parseLines } from './parse.js';
+import type { LedgerEntry, LedgerWarning } from './types.js';
+
+/** Random access to the bytes of a ledger (a file, a blob), read from the end in chunks. */
+export interface ChunkReader {
+  readonly size: number;
+  read(position: number, length: number): Promise<Uint8Array>;
+}
+
+export interface TailOptions {
+  /** Bytes (files) or characters (strings) read at a time; default 64 KiB. */
+  chunkSize?: number;
+  /**
+   * Report 1-based line numbers even when the scan stopped before the start of a file, at the price of
+   * counting the newlines of the part not read. Default: true for strings (already in memory), false
+   * for chunk readers and files (line numbers then stay negative, counted from the end).
+   */
+  absoluteLines?: boolean;
+}
+
+export interface TailContext {
+  /** True when an entry later in the file than the one being looked at marks this commit rolled back. */
+  isRolledBack(commit: string): boolean;
+}
+
+export type TailPredicate = (entry: LedgerEntry, context: TailContext) => boolean | Promise<boolean>;
+
+export interface TailResult {
+  /** The newest entry the predicate accepted. */
+  entry?: LedgerEntry;
+  /** Warnings of the part of the file that was read, in file order. */
+  warnings: LedgerWarning[];
+  /** Bytes (chunk readers, files) or characters (strings) read. */
+  scanned: number;
+  reachedStart: boolean;
+  /** How `line` numbers are counted: from the first line (1-based) or from the end (-1 = last line). */
+  lines: 'absolute' | 'from-end';
+}
+
+type Item = { entry: LedgerEntry } | { warning: LedgerWarning };
+
+/** Hands out the text before what it handed out last, always starting at a line start. */
+interface Pieces {
+  previous(): Promise<string | undefined>;
+  readonly scanned: number;
+  /** Nothing left to hand out. */
+  readonly exhausted: boolean;
+  /** Newlines in the part never handed out (for absolute line numbers). */
+  newlinesBefore(): Promise<number>;
+}
+
+const DEFAULT_CHUNK = 64 * 1024;
+
+class StringPieces implements Pieces {
+  private end: number;
+  scanned = 0;
+  private readonly text: string;
+  private readonly chunk: number;
+  constructor(text: string, chunk: number) {
+    this.text = text;
+    this.chunk = chunk;
+    this.end = text.length;
+  }
+
+  get exhausted(): boolean {
+    return this.end === 0;
+  }
+
+  async previous(): Promise<string | undefined> {
+    if (this.end === 0) return undefined;
+    const target = this.end - this.chunk;
+    const start = target <= 0 ? 0 : this.text.lastIndexOf('\n', Math.min(target, this.end - 2)) + 1;
+    const piece = this.text.slice(start, this.end);
+    this.scanned += this.end - start;
+    this.end = start;
+    return piece;
+  }
+
+  async newlinesBefore(): Promise<number> {
+    return countNewlines(this.text, 0, this.end);
+  }
+}
+
+class BytePieces implements Pieces {
+  private end: number;
+  private carry: Uint8Array = new Uint8Array(0);
+  scanned = 0;
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly reader: ChunkReader;
+  private readonly chunk: number;
+  constructor(reader: ChunkReader, chunk: number) {
+    this.reader = reader;
+    this.chunk = chunk;
+    this.end = reader.size;
+  }
+
+  get exhausted(): boolean {
+    return this.end === 0 && this.carry.length === 0;
+  }
+
+  async previous(): Promise<string | undefined> {
+    for (;;) {
+      if (this.end === 0) {
+        if (this.carry.length === 0) return undefined;
+        const rest = this.decoder.decode(this.carry);
+        this.carry = new Uint8Array(0);
+        return rest;
+      }
+      const start = Math.max(0, this.end - this.chunk);
+      const bytes = await this.reader.read(start, this.end - start);
+      this.scanned += bytes.length;
+      this.end = start;
+      const buf = concat(bytes, this.carry);
+      if (start === 0) {
+        this.carry = new Uint8Array(0);
+        return this.decoder.decode(buf);
+      }
+      // Bytes up to the first newline belong to a line that began before `start`: keep them for later,
+      // so every piece starts at a line start (and never inside a UTF-8 sequence).
+      const nl = buf.indexOf(10);
+      if (nl === -1 || nl === buf.length - 1) {
+        this.carry = buf;
+        continue;
+      }
+      this.carry = buf.slice(0, nl + 1);
+      return this.decoder.decode(buf.subarray(nl + 1));
+    }
+  }
+
+  async newlinesBefore(): Promise<number> {
+    let n = 0;
+    for (let p = 0; p < this.end; p += this.chunk) {
+      const bytes = await this.reader.read(p, Math.min(this.chunk, this.end - p));
+      for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+    }
+    for (let i = this.carry.indexOf(10); i !== -1; i = this.carry.indexOf(10, i + 1)) n++;
+    return n;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Cheap test before the regexes: a boundary line starts with up to 3 spaces then `#`, `-`, `*` or `_`. */
+function boundaryAt(text: string, start: number): boolean {
+  let i = start;
+  while (i < start + 3 && text[i] === ' ') i++;
+  const c = text[i];
+  if (c !== '#' && c !== '-' && c !== '*' && c !== '_') return false;
+  const nl = text.indexOf('\n', start);
+  // Clipped exactly as parseLines clips, so both agree on what is a boundary.
+  return isBoundary(clip(text.slice(start, nl === -1 ? text.length : nl)));
+}
+
+/** Start of the line that contains position p - 1 (p > 0). */
+function lineStartBefore(text: string, p: number): number {
+  return p <= 1 ? 0 : text.lastIndexOf('\n', p - 2) + 1;
+}
+
+/** Cuts the text handed out by `pieces` into segments at boundaries, from the end; parses them lazily. */
+class TailScanner {
+  /** Text handed out but not parsed yet: from a line start to the start of the last parsed segment. */
+  private pending = '';
+  private queue: Item[] = [];
+  private done = false;
+  /** Newlines in the segments parsed so far (all after `pending`). */
+  parsedNewlines = 0;
+
+  private readonly pieces: Pieces;
+  constructor(pieces: Pieces) {
+    this.pieces = pieces;
+  }
+
+  async next(): Promise<Item | undefined> {
+    while (this.queue.length === 0 && !this.done) await this.fill();
+    return this.queue.shift();
+  }
+
+  /** Whether everything before the parsed segments is known (so line numbers can be absolute for free). */
+  get exhausted(): boolean {
+    return this.done || (this.pieces.exhausted && this.pending === '');
+  }
+
+  async newlinesBefore(): Promise<number> {
+    return (await this.pieces.newlinesBefore()) + countNewlines(this.pending, 0, this.pending.length);
+  }
+
+  private async fill(): Promise<void> {
+    const piece = await this.pieces.previous();
+    if (piece === undefined) {
+      this.done = true;
+      const rest = this.pending.startsWith('\uFEFF') ? this.pending.slice(1) : this.pending;
+      this.pending = '';
+      if (rest !== '') this.parse(rest);
+      return;
+    }
+    // Lines of the older part of `pending` were all checked already: only the new piece can hold boundaries.
+    this.pending = piece + this.pending;
+    let segEnd = this.pending.length;
+    for (let s = lineStartBefore(this.pending, piece.length); ; s = lineStartBefore(this.pending, s)) {
+      if (boundaryAt(this.pending, s)) {
+        this.parse(this.pending.slice(s, segEnd));
+        segEnd = s;
+      }
+      if (s === 0) break;
+    }
+    this.pending = this.pending.slice(0, segEnd);
+  }
+
+  /** Parses one segment (which follows every segment parsed before) and queues its items newest first. */
+  private parse(segment: string): void {
+    const newlines = countNewlines(segment, 0, segment.length);
+    const firstLine = -(1 + newlines + this.parsedNewlines);
+    this.parsedNewlines += newlines;
+    const { entries, warnings } = parseLines(segment.split('\n'), firstLine);
+    for (const warning of warnings) this.queue.push({ warning });
+    for (let i = entries.length - 1; i >= 0; i--) this.queue.push({ entry: entries[i] as LedgerEntry });
+  }
+}
+
+async function scan(pieces: Pieces, predicate: TailPredicate, absolute: boolean): Promise<TailResult> {
+  const scanner = new TailScanner(pieces);
+  const rolledBack = new RolledBackSet();
+  const context: TailContext = { isRolledBack: (c) => rolledBack.has(c) };
+  const warnings: LedgerWarning[] = [];
+  let entry: LedgerEntry | undefined;
+  for (let item = await scanner.next(); item; item = await scanner.next()) {
+    if ('warning' in item) {
+      warnings.push(item.warning);
+      continue;
+    }
+    rolledBack.see(item.entry);
+    if (await predicate(item.entry, context)) {
+      entry = item.entry;
+      break;
+    }
+  }
+  const reachedStart = scanner.exhausted;
+  const before = reachedStart || absolute ? await scanner.newlinesBefore() : undefined;
+  let lines: TailResult['lines'] = 'from-end';
+  if (before !== undefined) {
+    // A line counted from the end as -(1 + newlines from its start to EOF) is line total + 2 + that.
+    const total = before + scanner.parsedNewlines;
+    const fix = (line: number) => total + 2 + line;
+    if (entry) entry = { ...entry, line: fix(entry.line) };
+    for (const w of warnings) w.line = fix(w.line);
+    lines = 'absolute';
+  }
+  warnings.sort((a, b) => a.line - b.line);
+  return { ...(entry ? { entry } : {}), warnings, scanned: pieces.scanned, reachedStart, lines };
+}
+
+/**
+ * The newest entry `predicate` accepts, reading `source` (the ledger's text, or a chunk reader) from its
+ * end and stopping there. The predicate sees entries newest first, with a context that knows which commits
+ * later entries marked rolled back; it may be async (an ancestry check).
+ */
+export function readNewest(source: string | ChunkReader, predicate: TailPredicate, options: TailOptions = {}): Promise<TailResult> {
+  const chunk = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK));
+  if (typeof source === 'string') return scan(new StringPieces(source, chunk), predicate, options.absoluteLines ?? true);
+  return scan(new BytePieces(source, chunk), predicate, options.absoluteLines ?? false);
+}
+
+/** The passed-entry predicate newestPassed uses, for the tail readers. */
+export function passedPredicate(options: NewestOptions = {}): TailPredicate {
+  return (e, ctx) => e.status === 'passed' && !(options.skipRolledBack && ctx.isRolledBack(e.commit)) && !options.skip?.(e);
+}
+
+export function readNewestPassed(source: string | ChunkReader, options: NewestOptions & TailOptions = {}): Promise<TailResult> {
+  return readNewest(source, passedPredicate(options), options);
+}
+
+/** A ChunkReader over an open file that counts what it reads. */
+export async function readNewestFromFile(
+  path: string,
+  predicate: TailPredicate,
+  options: TailOptions = {},
+): Promise<TailResult & { exists: boolean }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { warnings: [], scanned: 0, reachedStart: true, lines: 'absolute', exists: false };
+    throw e;
+  }
+  try {
+    const fh = handle;
+    const { size } = await fh.stat();
+    const reader: ChunkReader = {
+      size,
+      async read(position, length) {
+        const buf = new Uint8Array(length);
+        let got = 0;
+        while (got < length) {
+          const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return buf.subarray(0, got);
+      },
+    };
+    return { ...(await readNewest(reader, predicate, options)), exists: true };
+  } finally {
+    await handle.close();
+  }
+}

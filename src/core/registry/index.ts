@@ -1,0 +1,11 @@
+export { RegistryClient, createRegistryClient } from './client.js';
+export type { Manifest, RegistryClientOptions, RequestCounts, TagResult } from './client.js';
+export { parseImage, isLoopbackHost, registryBaseUrl, formatImage } from './image.js';
+export type { ImageRef } from './image.js';
+export { parseReference, parseTag, sha256Digest, TAG_PATTERN, DIGEST_PATTERN } from './reference.js';
+export type { Reference } from './reference.js';
+export { parseChallenges, findChallenge, mergeScopes } from './challenge.js';
+export type { Challenge } from './challenge.js';
+export { RegistryAccessError, RegistryError, describeErrors, parseErrorBody, registryFailure, GHCR_DENIED_HINT } from './errors.js';
+export type { RegistryErrorItem, RegistryFailure } from './errors.js';
+export * from './media-types.js';

@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseLedger } from '../../src/core/ledger/parse.js';
+import { git } from '../support/revert/git-fixture.js';
+import { LEDGER } from '../support/revert/ledger.js';
+import { brokenMain, fileAt, messageOf, parentsOf, runOnFailure, type Scenario } from '../support/revert/scenario.js';
+
+const ACTION = 'auto-revert';
+const scenarios: Scenario[] = [];
+afterEach(async () => {
+  while (scenarios.length) await scenarios.pop()!.stop();
+});
+
+async function scenario(): Promise<Scenario> {
+  const s = await brokenMain();
+  scenarios.push(s);
+  return s;
+}
+
+type Method = 'api' | 'git';
+
+/** The workspace for a method: none for api (no checkout needed), a depth-1 clone at the failing commit for git. */
+async function workspaceFor(s: Scenario, method: Method, failing: string): Promise<{ workspace?: string }> {
+  if (method === 'api') return {};
+  return { workspace: await s.f.clone(`ws-${Math.random().toString(36).slice(2)}`, { depth: 1, ref: failing }) };
+}
+
+async function revert(s: Scenario, method: Method, failing: string, inputs: Record<string, string> = {}, extra: { workspace?: string } = {}) {
+  const ws = extra.workspace !== undefined ? extra : await workspaceFor(s, method, failing);
+  return runOnFailure(ACTION, s, failing, { inputs: { method, ...inputs }, ...ws });
+}
+
+describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runner runs it', (method) => {
+  it('restores the good tree on top of the failing commit, keeps the ledger, [skip ci], trailers, summary', async () => {
+    const s = await scenario();
+    const failingLedger = await fileAt(s, s.fail, LEDGER);
+    const r = await revert(s, method, s.fail);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs.reverted).toBe('true');
+    expect(r.outputs['target-sha']).toBe(s.l);
+    const head = await s.f.remoteHead();
+    expect(r.outputs['revert-sha']).toBe(head);
+    expect(await parentsOf(s, head)).toEqual([s.fail]);
+    // The good tree, except the ledger, which keeps every entry written after the good commit.
+    expect(await fileAt(s, head, 'app.py')).toBe(await fileAt(s, s.g, 'app.py'));
+    expect(await git(s.f.bare, ['ls-tree', '--name-only', head, 'new_module.py'])).toBe('');
+    expect(await fileAt(s, head, LEDGER)).toBe(failingLedger);
+    expect(parseLedger(`${await fileAt(s, head, LEDGER)}\n`).entries.map((e) => e.commit)).toEqual([s.g]);
+    const message = await messageOf(s, head);
+    expect(message.split('\n')[0]).toBe(`⚠️ Auto-rollback: Tests failed, reverting to last successful build ${s.l.slice(0, 7)} [skip ci]`);
+    expect(message).toContain(`Reason: Tests failed on commit ${s.fail.slice(0, 7)}`);
+    expect(message).toContain(`Greenline-Revert-Of: ${s.fail}`);
+    expect(message).toContain(`Greenline-Restored: ${s.l}`);
+    expect(r.summary).toContain(s.fail.slice(0, 7));
+    expect(r.summary).toContain('feat: v3 (broken)');
+    expect(r.summary).toContain(`Commits undone (1)`);
+    expect(r.summary).toContain(head);
+    if (method === 'api') {
+      expect(r.stdout).toMatch(/verification\.verified=true/);
+      expect(s.api.internalErrors).toEqual([]);
+    } else {
+      expect(await git(s.f.bare, ['log', '-1', '--format=%an <%ae>', head])).toBe('github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>');
+    }
+  });
+
+  it('does nothing when main moved between the failure and the revert', async () => {
+    const s = await scenario();
+    const ws = await workspaceFor(s, method, s.fail);
+    await s.f.commit('fix: the real fix by Alice', { 'app.py': 'print("fixed")\n' });
+    await s.f.push();
+    const before = await s.f.refs();
+    const r = await revert(s, method, s.fail, {}, ws);
+    expect(r.code).toBe(0);
+    expect(r.outputs.reverted).toBe('false');
+    expect(r.outputs.reason).toMatch(/fix: the real fix by Alice.*by Dev Eloper.*not at the failing commit/);
+    expect(r.warnings.join('\n')).toMatch(/someone pushed after the failure/);
+    expect(await s.f.refs()).toBe(before);
+  });
+
+  it('two auto-reverts racing on the same failure make exactly one revert commit', async () => {
+    const s = await scenario();
+    const [w1, w2] = await Promise.all([workspaceFor(s, method, s.fail), workspaceFor(s, method, s.fail)]);
+    const results = await Promise.all([revert(s, method, s.fail, {}, w1), revert(s, method, s.fail, {}, w2)]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(results.map((r) => r.outputs.reverted).sort()).toEqual(['false', 'true']);
+    const head = await s.f.remoteHead();
+    expect(await parentsOf(s, head)).toEqual([s.fail]);
+    expect(await git(s.f.bare, ['rev-list', '--count', `${s.fail}..main`])).toBe('1');
+    const loser = results.find((r) => r.outputs.reverted === 'false')!;
+    expect(loser.outputs.reason).toMatch(/moved|not at the failing commit/);
+  });
+
+  it('never reverts its own revert when that fails CI again', async () => {
+    const s = await scenario();
+    const first = await revert(s, method, s.fail);
+    expect(first.outputs.reverted).toBe('true');
+    const before = await s.f.refs();
+    const again = await revert(s, method, first.outputs['revert-sha']!);
+    expect(again.code).toBe(0);
+    expect(again.outputs.reverted).toBe('false');
+    expect(again.outputs.reason).toMatch(/itself a greenline revert/);
+    expect(again.warnings.length).toBe(1);
+    expect(await s.f.refs()).toBe(before);
+  });
+
+  it('keeps to max-per-day', async () => {
+    const s = await scenario();
+    const first = await revert(s, method, s.fail, { 'max-per-day': '1' });
+    expect(first.outputs.reverted).toBe('true');
+    await git(s.f.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    const broken = await s.f.commit('feat: v4 (broken too)', { 'app.py': 'raise SystemExit(2)\n' });
+    await s.f.push();
+    const before = await s.f.refs();
+    const capped = await revert(s, method, broken, { 'max-per-day': '1' });
+    expect(capped.code).toBe(0);
+    expect(capped.outputs.reverted).toBe('false');
+    expect(capped.outputs.reason).toMatch(/1 greenline revert\(s\) on main in the last 24 hours.*max-per-day is 1/);
+    expect(await s.f.refs()).toBe(before);
+  });
+
+  it('opens a pull request when main is protected', async () => {
+    const s = await scenario();
+    s.api.protectBranch('main');
+    const r = await revert(s, method, s.fail);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.reverted).toBe('false');
+    expect(r.outputs['pull-request-url']).toMatch(/\/pull\/\d+$/);
+    expect(await s.f.remoteHead()).toBe(s.fail);
+    const branch = `greenline/revert-${s.fail.slice(0, 7)}`;
+    const prHead = await s.f.remoteHead(branch);
+    expect(prHead).toBe(r.outputs['revert-sha']);
+    expect(await parentsOf(s, prHead)).toEqual([s.fail]);
+    const pr = [...s.api.state.issues.values()].find((i) => i.pull);
+    expect(pr?.title).toBe(`⚠️ Auto-rollback: Tests failed, reverting to last successful build ${s.l.slice(0, 7)} [skip ci]`);
+    expect(pr?.pull).toMatchObject({ head: branch, base: 'main' });
+    expect(r.summary).toContain(r.outputs['pull-request-url']);
+  });
+
+  it('dry-run changes nothing', async () => {
+    const s = await scenario();
+    const ws = await workspaceFor(s, method, s.fail);
+    const before = await s.f.refs();
+    const r = await revert(s, method, s.fail, { 'dry-run': 'true' }, ws);
+    expect(r.code).toBe(0);
+    expect(r.outputs.reverted).toBe('false');
+    expect(r.outputs['target-sha']).toBe(s.l);
+    expect(r.summary).toMatch(/Dry run/);
+    expect(r.summary).toMatch(/Would move main/);
+    expect(await s.f.refs()).toBe(before);
+    if (ws.workspace) expect(await git(ws.workspace, ['status', '--porcelain'])).toBe('');
+  });
+});
+
+describe('auto-revert: more cases', () => {
+  it('marks a build that passed tests but failed later ⛔ Rolled back, in the revert commit', async () => {
+    const s = await scenario();
+    // v3 is fixed, passes tests and is promoted (ledger commit on top), then fails the health gate.
+    await git(s.f.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    const f2 = await s.f.commit('feat: v3 fixed', { 'app.py': 'print("v3")\n' });
+    const l2 = await s.f.recordPassed(f2);
+    await s.f.push();
+    const r = await revert(s, 'api', l2, { reason: 'Health gate failed' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.reverted).toBe('true');
+    expect(r.outputs['target-sha']).toBe(s.l);
+    const ledger = parseLedger(`${await fileAt(s, r.outputs['revert-sha']!, LEDGER)}\n`).entries;
+    expect(ledger.at(-1)).toMatchObject({ status: 'rolled-back', commit: f2 });
+    expect(ledger.at(-1)?.digest).toBe(ledger.find((e) => e.commit === f2 && e.status === 'passed')?.digest);
+    expect(r.summary).toMatch(/⛔ Rolled back/);
+  });
+
+  it('does not touch the ledger when the failing commit had no ✅ entry', async () => {
+    const s = await scenario();
+    const r = await revert(s, 'api', s.fail);
+    expect(parseLedger(`${await fileAt(s, r.outputs['revert-sha']!, LEDGER)}\n`).entries.some((e) => e.status === 'rolled-back')).toBe(false);
+  });
+
+  it('uses target-sha when given, and refuses one that is not an ancestor', async () => {
+    const s = await scenario();
+    const given = await revert(s, 'api', s.fail, { 'target-sha': s.g, 'dry-run': 'true' });
+    expect(given.outputs['target-sha']).toBe(s.g);
+    const before = await s.f.refs();
+    const bad = await revert(s, 'api', s.fail, { 'target-sha': 'f'.repeat(40) });
+    expect(bad.code).toBe(1);
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]).toMatch(/^Input "target-sha": /);
+    expect(await s.f.refs()).toBe(before);
+  });
+
+  it.each([
+    ['a non-hex failing-sha', { 'failing-sha': 'HEAD~1' }, 'failing-sha'],
+    ['a short target-sha', { 'target-sha': 'abc1234' }, 'target-sha'],
+    ['an unknown method', { method: 'ssh' }, 'method'],
+    ['no token for the api method', { method: 'api', token: '' }, 'token'],
+    ['a bad max-per-day', { 'max-per-day': 'three' }, 'max-per-day'],
+    ['an unknown fallback', { fallback: 'issue' }, 'fallback'],
+    ['a bad dry-run', { 'dry-run': 'yes' }, 'dry-run'],
+  ])('%s: one line naming the input, exit 1, no ref moved', async (_name, inputs, input) => {
+    const s = await scenario();
+    const before = await s.f.refs();
+    const r = await runOnFailure(ACTION, s, s.fail, { inputs });
+    expect(r.code).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(new RegExp(`^Input "${input}": `));
+    expect(r.errors[0]).not.toContain('\n');
+    expect(await s.f.refs()).toBe(before);
+    expect(s.api.callCount({ method: 'PATCH' }) + s.api.callCount({ method: 'POST' })).toBe(0);
+  });
+
+  it('git method without a checkout is a configuration error naming method', async () => {
+    const s = await scenario();
+    const r = await runOnFailure(ACTION, s, s.fail, { inputs: { method: 'git' } });
+    expect(r.code).toBe(1);
+    expect(r.errors[0]).toMatch(/^Input "method": git needs a checkout/);
+  });
+});

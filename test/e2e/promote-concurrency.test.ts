@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseLedger } from '../../src/core/ledger/index.js';
+import { git } from '../support/git-fixture.js';
+import { startPromoteWorld, type PromoteWorld } from '../support/promote-world.js';
+
+// Ten promotions at once must leave ten ledger entries, through the contents API (blob sha compare-and-swap)
+// and through git (rejected push → fetch, re-apply, retry). The bare remote refuses non-fast-forward pushes,
+// so a force push anywhere would fail the test.
+const N = 10;
+let world: PromoteWorld;
+beforeAll(async () => {
+  world = await startPromoteWorld();
+});
+afterAll(async () => world?.stop());
+
+async function commits(label: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < N; i++) out.push(await world.remote.commit({ [`${label}/${i}.txt`]: `${i}\n` }, `${label} ${i}`));
+  for (const c of out) await world.candidate('docker-manifest', c);
+  return out;
+}
+
+async function passedCommits(): Promise<string[]> {
+  const parsed = parseLedger((await world.ledger()) ?? '');
+  expect(parsed.warnings).toEqual([]);
+  return parsed.entries.filter((e) => e.status === 'passed').map((e) => e.commit);
+}
+
+describe(`${N} concurrent promotions lose no ledger entry`, () => {
+  it('ledger-write: api', async () => {
+    const shas = await commits('api');
+    const before = await passedCommits();
+    const results = await Promise.all(shas.map((sha) => world.promote({}, { sha })));
+    for (const r of results) expect(r.errors, r.stdout).toEqual([]);
+    const after = await passedCommits();
+    expect(after.length - before.length).toBe(N);
+    expect(new Set(after.slice(before.length))).toEqual(new Set(shas));
+    // The git tag follows a promoted commit, and :stable serves one of the promoted digests.
+    expect(shas).toContain((await world.remote.refs())['refs/tags/stable']);
+  });
+
+  it('ledger-write: git (each run in its own checkout)', async () => {
+    const shas = await commits('git');
+    const before = await passedCommits();
+    const workspaces = await Promise.all(shas.map((sha, i) => world.remote.clone(`ws-concurrent-${i}`, { depth: 1 })));
+    const results = await Promise.all(shas.map((sha, i) => world.promote({ 'ledger-write': 'git' }, { sha, workspace: workspaces[i] })));
+    for (const r of results) expect(r.errors, r.stdout).toEqual([]);
+    const after = await passedCommits();
+    expect(after.length - before.length).toBe(N);
+    expect(new Set(after.slice(before.length))).toEqual(new Set(shas));
+    // Every update of main was a fast-forward: the history holds each ledger commit once, as the bot.
+    const log = await git(world.remote.bare, ['log', '--format=%an|%s', `-${N}`, 'refs/heads/main']);
+    for (const line of log.split('\n')) expect(line).toMatch(/^github-actions\[bot\]\|.*\[skip ci\]/);
+    expect(shas).toContain((await world.remote.refs())['refs/tags/stable']);
+  });
+});

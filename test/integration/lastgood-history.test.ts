@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../src/core/action/log.js';
+import { Git } from '../../src/core/git/git.js';
+import { GitHistory } from '../../src/core/git/history.js';
+import { createGitHub } from '../../src/core/github/client.js';
+import { ApiHistory, GitHubRepo } from '../../src/core/github/compare.js';
+import { findLastGood } from '../../src/core/lastgood/find.js';
+import type { HistoryPort } from '../../src/core/lastgood/types.js';
+import { startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.js';
+import { GitFixture, git, goodThenBroken } from '../support/revert/git-fixture.js';
+import { LEDGER } from '../support/revert/ledger.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function fixture(): Promise<GitFixture> {
+  const f = await GitFixture.create();
+  cleanups.push(() => f.cleanup());
+  return f;
+}
+
+async function standin(f: GitFixture): Promise<GitHubStandin> {
+  const s = await startGitHubStandin({ owner: 'owner', repo: 'app', bareRepoPath: f.bare });
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+function apiHistory(s: GitHubStandin): { history: ApiHistory; repo: GitHubRepo } {
+  const log = recordingLogger();
+  const repo = new GitHubRepo(createGitHub({ token: 't', baseUrl: s.url, log }), { owner: 'owner', repo: 'app' }, log);
+  return { history: new ApiHistory(repo), repo };
+}
+
+async function gitHistory(f: GitFixture, depth?: number): Promise<{ history: GitHistory; path: string }> {
+  const path = await f.clone(`ws-${Math.random().toString(36).slice(2)}`, depth ? { depth } : {});
+  return { history: new GitHistory(new Git(path), { log: recordingLogger() }), path };
+}
+
+async function find(history: HistoryPort, ledger: string | undefined, head: string) {
+  return findLastGood(ledger, { head, ledgerPath: LEDGER, requireChecks: [] }, { history, log: recordingLogger() });
+}
+
+describe('find-last-good on real repositories: git (shallow clones) and the compare API agree', () => {
+  it('answers the ledger commit after the ✅ commit, from a depth-1 clone and from the API', async () => {
+    const f = await fixture();
+    const { g, l, fail } = await goodThenBroken(f);
+    const ledger = await f.currentLedger();
+    const viaGit = await find((await gitHistory(f, 1)).history, ledger, fail);
+    const viaApi = await find(apiHistory(await standin(f)).history, ledger, fail);
+    expect(viaGit).toMatchObject({ found: true, sha: l, goodSha: g });
+    expect(viaApi).toMatchObject({ found: true, sha: l, goodSha: g });
+    expect(viaApi.candidates).toEqual(viaGit.candidates);
+  });
+
+  it('finds a good commit 500 commits back, deepening a depth-1 clone (never a false "not an ancestor")', async () => {
+    const f = await fixture();
+    await f.commit('initial', { 'app.py': 'v1\n' });
+    const g = await f.commit('good', { 'app.py': 'v2\n' });
+    const ledgerText = (await f.recordEntries([{ status: 'passed', commit: g }])) && (await f.currentLedger());
+    const head = await f.fastCommits(500, { prefix: 'later' });
+    await f.push();
+    const { history, path } = await gitHistory(f, 1);
+    const started = Date.now();
+    const r = await find(history, ledgerText, head);
+    // The ledger commit right above g has g's tree outside the ledger: it is the answer, g its good commit.
+    expect(r).toMatchObject({ found: true, goodSha: g });
+    // Deepened step by step: the history is there now.
+    expect(Number(await git(path, ['rev-list', '--count', 'HEAD']))).toBeGreaterThan(500);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const viaApi = await find(apiHistory(await standin(f)).history, ledgerText, head);
+    expect(viaApi).toMatchObject({ found: true, sha: r.sha, goodSha: g });
+  });
+
+  it('skips a good commit that was force-pushed away', async () => {
+    const f = await fixture();
+    const { g, l } = await goodThenBroken(f);
+    // G2 passes and gets a ✅, then main is force-pushed back to L and work continues.
+    const g2 = await f.commit('feat: v4', { 'app.py': 'print("v4")\n' });
+    await f.recordPassed(g2);
+    const ledger = await f.currentLedger();
+    await f.push();
+    await git(f.work, ['reset', '-q', '--hard', l]);
+    await f.commit('ledger kept by hand', { [LEDGER]: ledger! });
+    const head = await f.commit('feat: v5 (broken)', { 'app.py': 'broken\n' });
+    await f.push('main', { force: true });
+    for (const history of [(await gitHistory(f, 1)).history, apiHistory(await standin(f)).history]) {
+      const r = await find(history, ledger, head);
+      expect(r.found).toBe(true);
+      expect(r.goodSha).toBe(g);
+      const skipped = r.candidates.find((c) => c.sha === g2);
+      expect(skipped?.verdict).toBe('skipped');
+      expect(skipped?.reason).toMatch(/not an ancestor|not found/);
+    }
+  });
+
+  it('handles merge commits between the good commit and the head', async () => {
+    const f = await fixture();
+    const { g, l } = await goodThenBroken(f);
+    await git(f.work, ['checkout', '-q', '-b', 'feature', l]);
+    await f.commit('feature: part 1', { 'feature.py': '1\n' });
+    await f.commit('feature: part 2', { 'feature.py': '2\n' });
+    await git(f.work, ['checkout', '-q', 'main']);
+    await git(f.work, ['-c', 'commit.gpgsign=false', 'merge', '-q', '--no-ff', '-m', 'Merge feature', 'feature']);
+    const head = await f.commit('after the merge (broken)', { 'app.py': 'still broken\n' });
+    await f.push();
+    const ledger = await f.currentLedger();
+    const viaGit = await find((await gitHistory(f, 1)).history, ledger, head);
+    const viaApi = await find(apiHistory(await standin(f)).history, ledger, head);
+    expect(viaGit).toMatchObject({ found: true, sha: l, goodSha: g });
+    expect(viaApi).toMatchObject({ found: true, sha: l, goodSha: g });
+  });
+
+  it('GitHistory.revertsSince deepens a shallow clone back 24 hours', async () => {
+    const f = await fixture();
+    await f.commit('old', { a: '1' }, { date: new Date(Date.now() - 3 * 86400_000) });
+    await f.commit('revert 1\n\nGreenline-Revert-Of: aaaa\nGreenline-Restored: bbbb', { a: '2' }, { date: new Date(Date.now() - 3600_000) });
+    await f.fastCommits(30, { prefix: 'recent' });
+    await f.commit('revert 2\n\nGreenline-Revert-Of: cccc\nGreenline-Restored: dddd', { a: '3' });
+    const head = await f.fastCommits(5);
+    await f.push();
+    const { history } = await gitHistory(f, 1);
+    const reverts = await history.revertsSince(head, new Date(Date.now() - 86400_000));
+    expect(reverts.map((r) => r.subject)).toEqual(['revert 2', 'revert 1']);
+  });
+});

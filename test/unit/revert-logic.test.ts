@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { recordingLogger } from '../../src/core/action/log.js';
+import { greenlineMarks, isGreenlineRevert, messageTrailers } from '../../src/core/git/history.js';
+import { parseLedger } from '../../src/core/ledger/parse.js';
+import { autoRevert, covered, DEFAULT_MESSAGE_TEMPLATE, renderRevertMessage, type RevertConfig } from '../../src/core/lastgood/revert.js';
+import { FakeBackend, FakePulls } from '../support/revert/fake-backend.js';
+import { FakeRepo } from '../support/revert/fake-history.js';
+import { LEDGER, ledgerWith, passed } from '../support/revert/ledger.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('revert message', () => {
+  it('is seed 000’s message with the trailers', () => {
+    const msg = renderRevertMessage(DEFAULT_MESSAGE_TEMPLATE, {
+      reason: 'Tests failed',
+      goodSha: '611b29b362b480a8e6a56848f453ab8a2091e683',
+      failingSha: 'dad549a0000000000000000000000000000000aa',
+      branch: 'main',
+      runUrl: '',
+    });
+    expect(msg.split('\n')).toEqual([
+      '⚠️ Auto-rollback: Tests failed, reverting to last successful build 611b29b [skip ci]',
+      '',
+      'Reason: Tests failed on commit dad549a',
+      'Action: Automatically reverted to last known good state',
+      'Status: Deployment unaffected (using :stable tag)',
+      '',
+      'Greenline-Revert-Of: dad549a0000000000000000000000000000000aa',
+      'Greenline-Restored: 611b29b362b480a8e6a56848f453ab8a2091e683',
+      '',
+    ]);
+    expect(greenlineMarks(msg)).toEqual({ revertOf: 'dad549a0000000000000000000000000000000aa', restored: '611b29b362b480a8e6a56848f453ab8a2091e683' });
+  });
+
+  it('action.yml’s default message is the same template', () => {
+    const meta = parse(readFileSync(join(ROOT, 'actions/auto-revert/action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    expect(meta.inputs.message!.default!.trimEnd()).toBe(DEFAULT_MESSAGE_TEMPLATE);
+  });
+
+  it('adds [skip ci] to a custom template without a skip keyword, and keeps only its own trailers', () => {
+    const msg = renderRevertMessage('Revert to {good-short} ({reason})\n\nGreenline-Restored: forged', { reason: 'r', goodSha: 'a'.repeat(40), failingSha: 'b'.repeat(40), branch: 'main', runUrl: '' });
+    expect(msg.split('\n')[0]).toBe('Revert to aaaaaaa (r) [skip ci]');
+    expect(msg).not.toContain('forged');
+    expect(isGreenlineRevert(msg)).toBe(true);
+  });
+
+  it('reads trailers like git: only the last paragraph', () => {
+    expect(messageTrailers('subject\n\nGreenline-Revert-Of: x')).toEqual([{ key: 'Greenline-Revert-Of', value: 'x' }]);
+    expect(messageTrailers('Greenline-Revert-Of: x')).toEqual([]);
+    expect(messageTrailers('subject\n\nGreenline-Revert-Of: x\n\nmore prose here')).toEqual([]);
+    expect(isGreenlineRevert('fix: mention Greenline-Revert-Of: in docs')).toBe(false);
+  });
+
+  it('covered() matches files and folders', () => {
+    expect(covered('docs/a.md', ['docs'])).toBe(true);
+    expect(covered('docs/a.md', ['docs/a.md'])).toBe(true);
+    expect(covered('docs/a.md', ['doc'])).toBe(false);
+  });
+});
+
+function scenario() {
+  const repo = new FakeRepo();
+  const base = repo.add([], { 'app.py': 'v1', [LEDGER]: '' }, 'base');
+  const g = repo.child(base, { 'app.py': 'v2' }, 'good');
+  const ledger1 = ledgerWith([passed(g)]);
+  const l = repo.child(g, { [LEDGER]: ledger1 }, 'ledger [skip ci]');
+  const f = repo.child(l, { 'app.py': 'v3 broken' }, 'broken');
+  const backend = new FakeBackend(repo);
+  backend.heads.set('main', f);
+  const pulls = new FakePulls();
+  const log = recordingLogger();
+  const deps = { backend, history: repo, pulls, log, readLedger: async () => repo.commits.get(backend.heads.get('main')!)!.files[LEDGER] };
+  const config: RevertConfig = {
+    branch: 'main',
+    failingSha: f,
+    ledgerPath: LEDGER,
+    requireChecks: [],
+    preservePaths: [LEDGER],
+    reason: 'Tests failed',
+    messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
+    maxPerDay: 3,
+    fallback: 'pull-request',
+    dryRun: false,
+    now: new Date(),
+    runUrl: 'https://github.com/owner/app/actions/runs/9',
+  };
+  return { repo, base, g, l, f, backend, pulls, log, deps, config };
+}
+
+describe('autoRevert', () => {
+  it('commits the good tree on top of the failing commit and moves the branch', async () => {
+    const s = scenario();
+    const r = await autoRevert(s.config, s.deps);
+    expect(r.reverted).toBe(true);
+    expect(r.targetSha).toBe(s.l);
+    const head = s.backend.heads.get('main')!;
+    expect(head).toBe(r.revertSha);
+    const c = s.repo.commits.get(head)!;
+    expect(c.parents).toEqual([s.f]);
+    expect(c.files['app.py']).toBe('v2');
+    expect(c.files[LEDGER]).toBe(s.repo.commits.get(s.f)!.files[LEDGER]);
+    expect(r.undone.map((u) => u.sha)).toEqual([s.f]);
+    expect(greenlineMarks(c.message)).toEqual({ revertOf: s.f, restored: s.l });
+  });
+
+  it('stops when the branch moved (nothing written)', async () => {
+    const s = scenario();
+    const newer = s.repo.child(s.f, { 'app.py': 'fix' }, 'a fix by Alice');
+    s.backend.heads.set('main', newer);
+    const r = await autoRevert(s.config, s.deps);
+    expect(r.reverted).toBe(false);
+    expect(r.reason).toMatch(/a fix by Alice/);
+    expect(r.warning).toBeTruthy();
+    expect(s.backend.writes).toEqual([]);
+  });
+
+  it('stops on a lost race: re-reads once and leaves the other writer’s commit', async () => {
+    const s = scenario();
+    let other = '';
+    s.backend.beforeUpdate = () => {
+      other = s.repo.child(s.f, { 'app.py': 'someone else' }, 'pushed meanwhile');
+      s.backend.heads.set('main', other);
+    };
+    const r = await autoRevert(s.config, s.deps);
+    expect(r.reverted).toBe(false);
+    expect(r.reason).toMatch(/moved to .* while reverting/);
+    expect(s.backend.heads.get('main')).toBe(other);
+  });
+
+  it('never reverts a greenline revert', async () => {
+    const s = scenario();
+    const first = await autoRevert(s.config, s.deps);
+    const again = await autoRevert({ ...s.config, failingSha: first.revertSha }, s.deps);
+    expect(again.reverted).toBe(false);
+    expect(again.reason).toMatch(/itself a greenline revert/);
+  });
+
+  it('keeps to max-per-day', async () => {
+    const s = scenario();
+    let head = s.f;
+    for (let i = 0; i < 3; i++) {
+      const r = await autoRevert({ ...s.config, failingSha: head }, s.deps);
+      expect(r.reverted).toBe(true);
+      head = s.repo.child(r.revertSha, { 'app.py': `broken ${i}` });
+      s.backend.heads.set('main', head);
+    }
+    const capped = await autoRevert({ ...s.config, failingSha: head }, s.deps);
+    expect(capped.reverted).toBe(false);
+    expect(capped.reason).toMatch(/3 greenline revert\(s\).*max-per-day is 3/);
+    // Reverts older than a day do not count.
+    for (const sha of s.repo.commits.keys()) s.backend.dates.set(sha, Date.now() - 2 * 86400_000);
+    expect((await autoRevert({ ...s.config, failingSha: head }, s.deps)).reverted).toBe(true);
+  });
+
+  it('does nothing when the trees are already equal', async () => {
+    const s = scenario();
+    const same = s.repo.child(s.f, { 'app.py': 'v2' }, 'manual revert');
+    s.backend.heads.set('main', same);
+    const r = await autoRevert({ ...s.config, failingSha: same, targetSha: s.g }, s.deps);
+    expect(r.reverted).toBe(false);
+    expect(r.reason).toMatch(/nothing to revert/);
+    expect(s.backend.writes).toEqual([]);
+  });
+
+  it('marks a failing commit that had a ✅ entry ⛔ Rolled back, in the revert commit itself', async () => {
+    const s = scenario();
+    const withPass = ledgerWith([passed(s.f)], s.repo.commits.get(s.f)!.files[LEDGER]);
+    const l2 = s.repo.child(s.f, { [LEDGER]: withPass }, 'ledger for f [skip ci]');
+    s.backend.heads.set('main', l2);
+    const r = await autoRevert({ ...s.config, failingSha: l2, reason: 'Health gate failed' }, s.deps);
+    // The head l2 is only the ledger commit on top of the ✅ f: f is the failing build. It is skipped as a
+    // target, the branch goes back to l (g's tree) and f is the one marked ⛔.
+    expect(r.reverted).toBe(true);
+    expect(r.targetSha).toBe(s.l);
+    expect(r.find?.candidates[0]).toMatchObject({ sha: s.l, verdict: 'chosen' });
+    expect(r.find?.candidates.find((c) => c.sha === s.f)?.reason).toMatch(/the build that is failing/);
+    expect(r.ledgerEntry).toMatchObject({ status: 'rolled-back', commit: s.f });
+    expect(s.repo.commits.get(r.revertSha)!.files['app.py']).toBe('v2');
+
+    const s2 = scenario();
+    const withPass2 = ledgerWith([passed(s2.f)], s2.repo.commits.get(s2.f)!.files[LEDGER]);
+    const f2 = s2.repo.child(s2.l, { 'app.py': 'v3', [LEDGER]: withPass2 }, 'passed tests, failed health');
+    s2.backend.heads.set('main', f2);
+    const text = ledgerWith([passed(f2)], withPass2);
+    s2.repo.commits.get(f2)!.files[LEDGER] = text;
+    const r2 = await autoRevert({ ...s2.config, failingSha: f2, reason: 'Health gate failed' }, s2.deps);
+    expect(r2.reverted).toBe(true);
+    expect(r2.ledgerEntry).toMatchObject({ status: 'rolled-back', commit: f2 });
+    const ledger = s2.repo.commits.get(r2.revertSha)!.files[LEDGER]!;
+    expect(ledger.startsWith(text)).toBe(true);
+    const entries = parseLedger(ledger).entries;
+    expect(entries.at(-1)).toMatchObject({ status: 'rolled-back', commit: f2 });
+  });
+
+  it('opens a pull request when the branch is protected', async () => {
+    const s = scenario();
+    s.backend.protectedBranches.add('main');
+    const r = await autoRevert(s.config, s.deps);
+    expect(r.reverted).toBe(false);
+    expect(r.pullRequestUrl).toMatch(/pull\/1$/);
+    expect(s.pulls.opened[0]).toMatchObject({ head: `greenline/revert-${s.f.slice(0, 7)}`, base: 'main' });
+    expect(s.pulls.opened[0]!.title).toMatch(/^⚠️ Auto-rollback: Tests failed/);
+    expect(s.backend.heads.get('main')).toBe(s.f);
+    // A second run finds the same pull request.
+    const again = await autoRevert(s.config, s.deps);
+    expect(again.pullRequestUrl).toBe(r.pullRequestUrl);
+    expect(s.pulls.opened).toHaveLength(1);
+  });
+
+  it('fails (after saying why) on a protected branch with fallback none', async () => {
+    const s = scenario();
+    s.backend.protectedBranches.add('main');
+    const r = await autoRevert({ ...s.config, fallback: 'none' }, s.deps);
+    expect(r.failure).toMatch(/protected/);
+    expect(s.pulls.opened).toHaveLength(0);
+  });
+
+  it('dry-run writes nothing', async () => {
+    const s = scenario();
+    const r = await autoRevert({ ...s.config, dryRun: true }, s.deps);
+    expect(r.reverted).toBe(false);
+    expect(r.targetSha).toBe(s.l);
+    expect(r.steps.join('\n')).toMatch(/Would move main/);
+    expect(s.backend.writes).toEqual([]);
+  });
+
+  it('refuses a target-sha that is not an ancestor of the failing commit', async () => {
+    const s = scenario();
+    const other = s.repo.add([], { 'x': '1' }, 'unrelated');
+    await expect(autoRevert({ ...s.config, targetSha: other }, s.deps)).rejects.toThrow(/Input "target-sha": .* not an ancestor/);
+  });
+
+  it('stops with a reason when no good commit exists', async () => {
+    const s = scenario();
+    const r = await autoRevert(s.config, { ...s.deps, readLedger: async () => '# empty\n' });
+    expect(r.reverted).toBe(false);
+    expect(r.reason).toMatch(/no last good commit/);
+  });
+});
