@@ -79,7 +79,8 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
   it('two auto-reverts racing on the same failure make exactly one revert commit', async () => {
     const s = await scenario();
     const [w1, w2] = await Promise.all([workspaceFor(s, method, s.fail), workspaceFor(s, method, s.fail)]);
-    const results = await Promise.all([revert(s, method, s.fail, {}, w1), revert(s, method, s.fail, {}, w2)]);
+    // Different reasons make different commits: one compare-and-swap wins, the other re-reads and stops.
+    const results = await Promise.all([revert(s, method, s.fail, { reason: 'Tests failed (run 1)' }, w1), revert(s, method, s.fail, { reason: 'Tests failed (run 2)' }, w2)]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     expect(results.map((r) => r.outputs.reverted).sort()).toEqual(['false', 'true']);
     const head = await s.f.remoteHead();
@@ -87,6 +88,17 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(await git(s.f.bare, ['rev-list', '--count', `${s.fail}..main`])).toBe('1');
     const loser = results.find((r) => r.outputs.reverted === 'false')!;
     expect(loser.outputs.reason).toMatch(/moved|not at the failing commit/);
+    expect(loser.warnings).toHaveLength(1);
+  });
+
+  it('two identical auto-reverts in the same second build the very same commit: still one', async () => {
+    const s = await scenario();
+    const [w1, w2] = await Promise.all([workspaceFor(s, method, s.fail), workspaceFor(s, method, s.fail)]);
+    const results = await Promise.all([revert(s, method, s.fail, {}, w1), revert(s, method, s.fail, {}, w2)]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(await git(s.f.bare, ['rev-list', '--count', `${s.fail}..main`])).toBe('1');
+    const winners = new Set(results.filter((r) => r.outputs.reverted === 'true').map((r) => r.outputs['revert-sha']));
+    expect(winners).toEqual(new Set([await s.f.remoteHead()]));
   });
 
   it('never reverts its own revert when that fails CI again', async () => {

@@ -101,7 +101,7 @@ describe('open-incident-issue (bundle)', () => {
     const reopened = ok(await incident({ 'reopen-window': '1h' }, SHA_B));
     expect(reopened.outputs).toMatchObject({ 'issue-number': '2', operation: 'reopened' });
     expect(s.standin.state.issues.get(2)).toMatchObject({ state: 'open', state_reason: 'reopened' });
-    expect(s.comments(2).at(-1)).toMatch(/^🔴 Reopened: failing again 10m after it was closed/);
+    expect(s.comments(2).at(-1)).toMatch(/^🔴 Reopened: failing again 10m( \d+s)? after it was closed/);
     expect(s.open(LABEL).map((i) => i.number)).toEqual([2]);
   });
 
@@ -193,6 +193,16 @@ describe('open-incident-issue (bundle)', () => {
     expect(r.outputs.operation).toBe('created');
     const body = s.standin.state.issues.get(1)!.body!;
     expect(body).toMatch(/```text\n\{"status": "CRITICAL", "checks": \[ @\u200boctocat\n```/);
+  });
+
+  it('dry run: reads, says what it would do, changes nothing', async () => {
+    const r = ok(await incident({ 'dry-run': 'true' }));
+    expect(r.outputs).toEqual({ 'issue-number': '', 'issue-url': '', operation: 'created' });
+    expect(r.summary).toMatch(/\(dry run\)/);
+    expect(r.summary).toMatch(/would create the incident issue/);
+    expect(s.standin.requests.every((q) => q.method === 'GET')).toBe(true);
+    expect(s.standin.state.issues.size).toBe(0);
+    expect(s.standin.state.labels.size).toBe(0);
   });
 
   it('the token never appears in stdout, stderr, outputs or the summary', async () => {

@@ -90,7 +90,6 @@ describe('GitLedgerStore: 10 concurrent appends from 10 clones', () => {
     expect(parsed.warnings).toEqual([]);
     expect(parsed.entries.map((e) => e.commit).sort()).toEqual(Array.from({ length: 10 }, (_, i) => entry(i).commit).sort());
     expect(results.some((r) => r.attempts > 1)).toBe(true); // they really raced
-    console.log("ATTEMPTS", results.map((r) => r.attempts).join(","));
 
     // Ten linear ledger commits by the bot, each with [skip ci], on top of the human's initial commit.
     const log = git(bare, 'log', '--format=%an|%ae|%cn|%ce|%P|%s', 'main').split('\n');

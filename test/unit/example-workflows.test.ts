@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ROOT, actionYmlPath, readActionYml } from '../support/action-yml.js';
 import { tempDir, type TempDir } from '../support/tmp.js';
 import {
+  branchHead,
   checkout,
   findJob,
   formatTimeline,
@@ -15,6 +18,7 @@ import {
   loadWorkflow,
   noop,
   parseUses,
+  pushPayload,
   runWorkflow,
   type Emulation,
 } from '../support/workflow/index.js';
@@ -246,7 +250,7 @@ describe('example workflows: greenline steps match the actions’ metadata', () 
 describe('example workflows: the local executor', () => {
   let tmp: TempDir;
   let remote: string;
-  const commits: Record<'pass' | 'fail', string> = { pass: '', fail: '' };
+  const commits: Record<'pass' | 'fail' | 'revert', string> = { pass: '', fail: '', revert: '' };
 
   beforeAll(async () => {
     tmp = await tempDir('greenline-examples-');
@@ -265,6 +269,9 @@ describe('example workflows: the local executor', () => {
     writeFileSync(join(src, 'verdict'), 'fail\n');
     git('commit', '-q', '-am', 'bad');
     commits.fail = git('rev-parse', 'HEAD');
+    writeFileSync(join(src, 'verdict'), 'pass\n');
+    git('commit', '-q', '-am', '⚠️ Auto-rollback: Tests failed, reverting to last successful build 1234567 [skip ci]', '-m', `Greenline-Revert-Of: ${commits.fail}`);
+    commits.revert = git('rev-parse', 'HEAD');
     git('push', '-q', remote, 'main');
   });
   afterAll(async () => {
@@ -292,27 +299,42 @@ describe('example workflows: the local executor', () => {
     expect(findJob(trace, 'rollback').condition.value).toBe(false);
   });
 
-  it('ci-cd.yml is not started by greenline’s own [skip ci] revert commit', async () => {
-    const trace = await runWorkflow({
-      file: join(DIR, 'ci-cd.yml'),
-      event: 'push',
-      github: { sha: commits.pass },
-      payload: { head_commit: { id: commits.pass, message: '⚠️ Auto-rollback: Tests failed, reverting to last successful build 1234567 [skip ci]' } },
-      workspaceRoot: join(tmp.path, 'ws'),
-      emulations: emulations(remote),
-    });
-    expect(trace).toMatchObject({ triggered: false, conclusion: 'skipped', jobs: [] });
+  it('ci-cd.yml is not started by greenline’s own [skip ci] revert commit, and is by the commit before it', async () => {
+    expect(branchHead(remote)).toBe(commits.revert);
+    const run = (sha: string) =>
+      runWorkflow({
+        file: join(DIR, 'ci-cd.yml'),
+        event: 'push',
+        github: { sha },
+        payload: pushPayload(remote, sha),
+        workspaceRoot: join(tmp.path, 'ws'),
+        emulations: emulations(remote),
+      });
+    expect(await run(commits.revert)).toMatchObject({ triggered: false, notTriggeredReason: "the head commit's message has [skip ci]", conclusion: 'skipped', jobs: [] });
+    expect(pushPayload(remote, commits.fail)).toMatchObject({ ref: 'refs/heads/main', before: commits.pass, after: commits.fail, head_commit: { id: commits.fail, message: 'bad' } });
   });
 
-  /** One job of an example workflow with only some of its steps (optionally after prelude steps), as its own file. */
-  function partOf(f: string, jobId: string, stepIds: string[], prelude: Step[] = []): string {
+  /**
+   * One job of an example workflow with only some of its steps (after prelude steps), as its own file. Its
+   * needs are stood in for by `upstream` jobs that only set the outputs given (so needs.<job>.outputs and the
+   * job's own if: are the real ones).
+   */
+  function partOf(f: string, jobId: string, stepIds: string[] | 'all', prelude: Step[] = [], upstream: Record<string, Record<string, string>> = {}): string {
     const wf = load(f);
     const job = wf.jobs[jobId]!;
+    const stand = (outputs: Record<string, string>) => ({
+      'runs-on': 'ubuntu-latest',
+      outputs: Object.fromEntries(Object.keys(outputs).map((k) => [k, `\${{ steps.set.outputs.${k} }}`])),
+      steps: [{ id: 'set', env: { OUTPUTS: JSON.stringify(outputs) }, run: `echo "$OUTPUTS" | jq -r 'to_entries[] | "\\(.key)=\\(.value)"' >> "$GITHUB_OUTPUT"` }],
+    });
     const part = {
       ...wf,
-      jobs: { [jobId]: { ...job, needs: undefined, steps: [...prelude, ...job.steps.filter((s) => s.id && stepIds.includes(s.id))] } },
+      jobs: {
+        ...Object.fromEntries(Object.entries(upstream).map(([id, outputs]) => [id, stand(outputs)])),
+        [jobId]: { ...job, needs: Object.keys(upstream).length ? Object.keys(upstream) : undefined, steps: [...prelude, ...job.steps.filter((s) => stepIds === 'all' || (s.id && stepIds.includes(s.id)))] },
+      },
     };
-    const file = join(tmp.path, `${jobId}-${stepIds.join('-')}-${Math.random().toString(36).slice(2)}.yml`);
+    const file = join(tmp.path, `${jobId}-${[stepIds].flat().join('-')}-${Math.random().toString(36).slice(2)}.yml`);
     writeFileSync(file, stringify(JSON.parse(JSON.stringify(part))));
     return file;
   }
@@ -345,7 +367,103 @@ describe('example workflows: the local executor', () => {
     const trace = await runWorkflow({ file: partOf('health-monitor.yml', 'gate', ['stable'], [write]), event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
     const gate = findJob(trace, 'gate');
     expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
-    expect({ status: gate.outputs['stable-status'], commit: gate.outputs['stable-commit'] }).toEqual(expected);
+    expect({ status: gate.outputs['stable-status'], commit: gate.outputs['stable-commit'], head: gate.outputs['head-is-stable'] }).toEqual({ ...expected, head: 'false' });
+  });
+
+  // A checkout where the build B was promoted (its ledger commit on top), then maybe more work on main.
+  const history = (after: string): Step => ({
+    name: 'a repository where build B was promoted',
+    run: [
+      'git init -q . && g() { git -c user.name=dev -c user.email=dev@example.com "$@"; }',
+      'echo v1 > app.txt && g add app.txt && g commit -q -m A && A=$(git rev-parse HEAD)',
+      'echo v2 > app.txt && g commit -q -am B && B=$(git rev-parse HEAD)',
+      'mkdir -p "$(dirname "$LEDGER")"',
+      'printf "Commit: %s\\nStatus: ✅ Tests Passed\\n\\nCommit: %s\\nStatus: ✅ Tests Passed\\n" "$A" "$B" > "$LEDGER"',
+      'g add "$LEDGER" && g commit -q -m "ledger: B passed [skip ci]"',
+      after,
+      'echo "B=$B" >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+    id: 'repo',
+  });
+  it.each([
+    ['main is the ledger commit on top of the build', 'true', 'true'],
+    ['main has other work on top', 'echo v3 > app.txt && g commit -q -am C', 'false'],
+    ['main only touched the ledger again', 'echo "# note" >> "$LEDGER" && g commit -q -am "ledger again"', 'true'],
+  ])('health-monitor.yml reverts main only when its head is the build :stable serves: %s', async (_name, after, expected) => {
+    const file = partOf('health-monitor.yml', 'gate', ['stable'], [history(after)]);
+    const trace = await runWorkflow({ file, event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
+    const gate = findJob(trace, 'gate');
+    expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
+    expect(gate.outputs['stable-status']).toBe('passed');
+    expect(gate.outputs['stable-commit']).toBe(gate.steps[0]!.outputs.B);
+    expect(gate.outputs['head-is-stable']).toBe(expected);
+  });
+
+  const gateOutputs = (over: Record<string, string>) => ({ rollback: 'true', healthy: 'false', status: 'CRITICAL', score: '0', report: '{}', 'stable-status': 'passed', 'stable-commit': shas.b, 'head-is-stable': 'true', ...over });
+  const fakeStep = (id: string, outputs: Record<string, string>, exit = 0): Step => ({
+    id,
+    env: { OUTPUTS: JSON.stringify(outputs) },
+    run: `echo "$OUTPUTS" | jq -r 'to_entries[] | "\\(.key)=\\(.value)"' >> "$GITHUB_OUTPUT"; exit ${exit}`,
+  });
+  it.each([
+    [
+      'rolled back and reverted',
+      gateOutputs({}),
+      [fakeStep('mark', { reverted: 'true', 'revert-sha': 'r'.repeat(40), reason: 'ok' }), fakeStep('restore', { digest: 'sha256:aaa', 'previous-digest': 'sha256:bbb' })],
+      [':stable rolled back from `sha256:bbb` to `sha256:aaa`.', `marked ⛔; main reverted to the last good build: \`${'r'.repeat(40)}\``],
+    ],
+    [
+      'main moved on',
+      gateOutputs({ 'head-is-stable': 'false' }),
+      [fakeStep('restore', { digest: 'sha256:aaa', 'previous-digest': 'sha256:bbb' })],
+      ['rolled back from', 'main has moved on since build'],
+    ],
+    ['already rolled back', gateOutputs({ 'stable-status': 'restored' }), [], ['already rolled back and the service is still unhealthy', 'A person is needed']],
+    [
+      'the restore failed',
+      gateOutputs({ 'head-is-stable': 'false' }),
+      [{ ...fakeStep('restore', {}, 1), 'continue-on-error': true } as Step],
+      ['Rolling :stable back FAILED (failure)'],
+    ],
+  ])('health-monitor.yml describes the outcome in the incident: %s', async (_name, gate, prelude, expected) => {
+    const file = partOf('health-monitor.yml', 'rollback', ['details'], prelude as Step[], { gate });
+    const trace = await runWorkflow({ file, event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
+    const job = findJob(trace, 'rollback');
+    expect(job.result, formatTimeline(trace, { logs: true })).toBe('success');
+    const details = job.steps.find((st) => st.id === 'details')!.outputs.details!;
+    for (const line of expected as string[]) expect(details).toContain(line);
+  });
+
+  it.each([
+    ['healthy', 200, { status: 'HEALTHY', healthy: 'true', rollback: 'false' }],
+    ['answering 503', 503, { status: 'CRITICAL', healthy: 'false', rollback: 'true' }],
+    ['down', 0, { status: 'CRITICAL', healthy: 'false', rollback: 'true' }],
+  ] as const)('health-monitor.yml gate job with the real health-gate bundle: service %s', async (_name, code, expected) => {
+    const server = createServer((req, res) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(req.url === '/health' ? '{"status":"healthy"}' : '{"app":"ok"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    if (code === 0) await new Promise((r) => server.close(r));
+    try {
+      const trace = await runWorkflow({
+        file: partOf('health-monitor.yml', 'gate', 'all'),
+        event: 'schedule',
+        github: { sha: commits.pass },
+        workflowEnv: { SERVICE_URL: `http://127.0.0.1:${port}`, HEALTH_ATTEMPTS: '1', HEALTH_INTERVAL: '1s' },
+        workspaceRoot: join(tmp.path, 'ws'),
+        emulations: emulations(remote),
+        greenlineRef: GREENLINE_SHA,
+      });
+      const gate = findJob(trace, 'gate');
+      expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
+      expect(gate.outputs).toMatchObject({ ...expected, 'stable-status': 'none', 'head-is-stable': 'false' });
+      expect(JSON.parse(gate.outputs.report!)).toMatchObject({ status: expected.status });
+      expect(gate.steps[0]!.via).toEqual({ greenline: 'health-gate' });
+    } finally {
+      server.close();
+    }
   });
 
   const plans: [string, string, Record<string, string> | 'invalid'][] = [
@@ -381,6 +499,6 @@ describe('example workflows: the local executor', () => {
       greenlineRef: GREENLINE_SHA,
     });
     expect(trace.runName).toBe('Roll back both to $(reboot)');
-    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ plan: 'failure', stable: 'skipped', main: 'skipped', record: 'skipped' });
+    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ plan: 'failure', resolve: 'skipped', main: 'skipped', stable: 'skipped', record: 'skipped' });
   });
 });

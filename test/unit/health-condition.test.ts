@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, formatNumber, jsonNumber, parseCondition, parseNumber } from '../../src/core/health/condition.js';
+import { displayNumber, evaluateCondition, formatNumber, jsonNumber, parseCondition, parseNumber } from '../../src/core/health/condition.js';
 import { evaluateMeasurement } from '../../src/core/health/limits.js';
 
 const cond = (text: string) => {
@@ -61,6 +61,10 @@ describe('numbers as Prometheus writes them', () => {
   it('formats them back and keeps JSON valid', () => {
     expect([NaN, Infinity, -Infinity, 0.5].map(formatNumber)).toEqual(['NaN', '+Inf', '-Inf', '0.5']);
     expect(JSON.stringify([NaN, Infinity, 2].map(jsonNumber))).toBe('["NaN","+Inf",2]');
+  });
+
+  it('shows people at most 10 significant digits', () => {
+    expect([0.050000000000000024, 0.0100000001, 12, NaN, -Infinity].map(displayNumber)).toEqual(['0.05', '0.0100000001', '12', 'NaN', '-Inf']);
   });
 
   it('round-trips every double through format and parse', () => {

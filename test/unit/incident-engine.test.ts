@@ -223,6 +223,34 @@ describe('races', () => {
     }
   });
 
+  it('a create whose reply was lost (the HTTP retry created a second issue) ends with one open issue', async () => {
+    const api = new FakeIncidentApi();
+    const create = api.createIssue.bind(api);
+    let lost = true;
+    api.createIssue = async (input) => {
+      if (lost) {
+        lost = false;
+        await create(input); // GitHub created it, the reply never arrived, Octokit sent it again
+      }
+      return create(input);
+    };
+    const r = await run(api);
+    expect(r).toMatchObject({ operation: 'updated', issueNumber: 1, duplicatesClosed: [2] });
+    expect(api.open(LABEL).map((i) => i.number)).toEqual([1]);
+    expect(decodeMarker(api.issues[0]!.body, LABEL, '')!.runs).toBe(2);
+  });
+
+  it('an issue people reopened by hand is treated as open again', async () => {
+    const api = new FakeIncidentApi();
+    await run(api);
+    await run(api, { mode: 'resolve' });
+    await api.updateIssue(1, { state: 'open' });
+    const r = await run(api);
+    expect(r).toMatchObject({ operation: 'updated', issueNumber: 1 });
+    expect(decodeMarker(api.issues[0]!.body, LABEL, '')!.resolved).toBeUndefined();
+    expect(api.issues[0]!.body).toContain('| Status | **FAILED** |');
+  });
+
   it('a duplicate left open by a run that died is closed by a later run once it is stale', async () => {
     const api = new FakeIncidentApi();
     await run(api);

@@ -89,3 +89,27 @@ describe('workflow expressions: if: conditions', () => {
     expect(() => parseExpression('always()', 'job-if', 't')).not.toThrow();
   });
 });
+
+describe('workflow expressions: hashFiles', () => {
+  it('hashes matching files like GitHub (sha256 of the sorted files’ sha256), empty when nothing matches', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createHash } = await import('node:crypto');
+    const dir = mkdtempSync(join(tmpdir(), 'greenline-hash-'));
+    try {
+      mkdirSync(join(dir, 'a'));
+      writeFileSync(join(dir, 'a', 'x.lock'), 'one');
+      writeFileSync(join(dir, 'y.lock'), 'two');
+      writeFileSync(join(dir, 'z.txt'), 'three');
+      const inner = (s: string) => createHash('sha256').update(s).digest();
+      const expected = createHash('sha256').update(inner('one')).update(inner('two')).digest('hex');
+      const c: EvalContext = { contexts: {}, workspace: dir };
+      expect(interpolateString("${{ hashFiles('**/*.lock') }}", 'step', c, 't')).toBe(expected);
+      expect(interpolateString("${{ hashFiles('**/*.lock', '!a/**') }}", 'step', c, 't')).toBe(createHash('sha256').update(inner('two')).digest('hex'));
+      expect(interpolateString("${{ hashFiles('*.none') }}", 'step', c, 't')).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

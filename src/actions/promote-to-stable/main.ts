@@ -75,24 +75,25 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   const entries = parsed?.entries ?? [];
 
   const firstTag = config.tags[0]!;
-  const previousDigest = (await registry.resolveDigest(firstTag)) ?? '';
-
-  // Resolve what to promote to one digest: the digest that was tested, never a moving tag's later value.
-  let reference: string;
+  // What the first tag serves now (previous-digest) and the source manifest are independent: ask both at
+  // once, one round trip instead of two. A ledger source needs the current digest first.
+  const currentDigest = registry.resolveDigest(firstTag).then((d) => d ?? '');
   let fromLedger: LedgerEntry | undefined;
+  let manifestPromise: Promise<Manifest>;
   switch (config.source.kind) {
     case 'tag':
-      reference = config.source.tag;
+      manifestPromise = registry.getManifest(config.source.tag);
       break;
     case 'digest':
-      reference = config.source.digest;
+      manifestPromise = registry.getManifest(config.source.digest);
       break;
-    default:
+    default: {
       if (!parsed) throw new ConfigurationError(`Input "source": ${config.sourceText} needs the ledger, and it could not be read`);
-      fromLedger = pickFromLedger(entries, config.source, previousDigest);
-      reference = fromLedger.digest!;
+      fromLedger = pickFromLedger(entries, config.source, await currentDigest);
+      manifestPromise = registry.getManifest(fromLedger.digest!);
+    }
   }
-  const manifest = await registry.getManifest(reference);
+  const [previousDigest, manifest] = await Promise.all([currentDigest, manifestPromise]);
   if (config.expectedDigest && manifest.digest !== config.expectedDigest) {
     throw new ConfigurationError(
       `Input "expected-digest": ${config.sourceText} now resolves to ${manifest.digest}, not ${config.expectedDigest}; nothing was promoted`,

@@ -47,12 +47,15 @@ export async function run(): Promise<void> {
     const git = new Git(ctx.workspace, actionsExec);
     const repo = { owner: ctx.owner, repo: ctx.repo };
 
+    // The ledger is read when it is written, or when the source or the metrics gate need it; with
+    // ledger-write: none nothing else touches GitHub.
+    const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || maxRegression.length > 0;
     let store: LedgerStore | undefined;
     let describe = inputs['ledger-path'];
     if (ledgerWrite === 'git') {
       store = new GitLedgerStore({ git, path: inputs['ledger-path'], branch, log });
       describe = `${inputs['ledger-path']} (git push to ${branch})`;
-    } else if (github) {
+    } else if (github && (ledgerWrite === 'api' || needsLedger)) {
       store = new ApiLedgerStore(github, { ...repo, path: inputs['ledger-path'], branch });
       describe = `${inputs['ledger-path']} (contents API, ${branch})`;
     }
@@ -115,7 +118,8 @@ async function blameInput<T>(fn: () => Promise<T>): Promise<T> {
     const registryFault =
       error instanceof RegistryAccessError || error instanceof RegistryError || (error instanceof ExternalError && /^cannot reach (the token service of )?registry/.test(error.message));
     if (registryFault && !error.message.startsWith('Input "')) {
-      const input = error instanceof RegistryAccessError && error.status === 404 ? 'source' : 'image';
+      const status = error instanceof RegistryAccessError ? error.status : undefined;
+      const input = status === 404 ? 'source' : status === 401 || status === 403 ? 'password' : 'image';
       throw new ConfigurationError(`Input "${input}": ${error.message}`);
     }
     throw error;

@@ -47,7 +47,8 @@ export class ApiRevertBackend implements RevertBackend {
       this.headRead = true;
       // The first read lists the day's commits: that answers the daily cap and carries the failing commit's
       // message too, and its first commit is the branch head whenever that head is less than a day old.
-      const since = new Date(this.now().getTime() - 24 * 3600 * 1000);
+      // A minute more than a day, on a minute boundary: the cap's own "24 hours ago" falls inside it.
+      const since = new Date(Math.floor((this.now().getTime() - 24 * 3600 * 1000 - 60_000) / 60_000) * 60_000);
       try {
         const { commits } = await this.repo.recentCommits(branch, since);
         if (commits[0]) return commits[0].sha;

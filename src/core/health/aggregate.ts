@@ -1,4 +1,4 @@
-import { evaluateCondition, formatNumber, jsonNumber } from './condition.js';
+import { displayNumber, evaluateCondition, jsonNumber } from './condition.js';
 import { evaluateMeasurement } from './limits.js';
 import type { Fallback, Outcome, PrometheusCheck, Sample } from './types.js';
 
@@ -67,7 +67,7 @@ export function evaluateSamples(check: Pick<PrometheusCheck, 'success' | 'fail' 
 
 /** One number against success-if / fail-if, with a message a person can read. */
 export function judge(check: Pick<PrometheusCheck, 'success' | 'fail'>, value: number): Evaluation {
-  const v = formatNumber(value);
+  const v = displayNumber(value);
   const outcome = evaluateMeasurement(value, check.success, check.fail);
   const s = check.success;
   const f = check.fail;

@@ -71,6 +71,12 @@ export function formatNumber(n: number): string {
   return String(n);
 }
 
+/** For people: at most 10 significant digits (0.050000000000000024 is shown as 0.05); NaN and infinities as Prometheus writes them. */
+export function displayNumber(n: number): string {
+  if (!Number.isFinite(n)) return formatNumber(n);
+  return String(Number(n.toPrecision(10)));
+}
+
 /** A value for JSON: finite numbers stay numbers, NaN and infinities become their Prometheus strings. */
 export function jsonNumber(n: number): number | string {
   return Number.isFinite(n) ? n : formatNumber(n);

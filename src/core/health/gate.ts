@@ -91,7 +91,6 @@ export async function runGate(o: GateOptions): Promise<GateRun> {
     controller.abort();
   }, o.deadlineMs);
   const limiter = new Limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
-  const running = new Set<string>();
   try {
     if (o.initialDelayMs > 0) {
       o.log.info(`Waiting ${formatDuration(o.initialDelayMs)} (initial-delay) before the first check`);
@@ -104,16 +103,7 @@ export async function runGate(o: GateOptions): Promise<GateRun> {
       const timeoutMs = Math.min(...promChecks.map((c) => c.timeoutMs));
       probe = limiter.run(() => probePrometheus(client, timeoutMs, signal));
     }
-    for (const c of o.checks) running.add(c.name);
-    const results = await Promise.all(
-      o.checks.map(async (check) => {
-        try {
-          return await runCheck(check, { o, limiter, signal, probe, isDeadline: () => deadlineHit });
-        } finally {
-          running.delete(check.name);
-        }
-      }),
-    );
+    const results = await Promise.all(o.checks.map((check) => runCheck(check, { o, limiter, signal, probe, isDeadline: () => deadlineHit })));
     let prometheus: GateRun['prometheus'];
     if (probe && o.prometheus) {
       const p = await probe;
@@ -173,7 +163,10 @@ async function runCheck(check: Check, ctx: Ctx): Promise<CheckResult> {
     }
     attempts.push(attempt);
     log.debug(`${check.name} #${n}: ${attempt.outcome} ${attempt.reason} — ${attempt.message} (${attempt.latencyMs} ms)`);
-    for (const w of attempt.warnings ?? []) log.warning(w, { title: `health-gate: ${check.name}` });
+    // One annotation per check and kind, not one per attempt.
+    const first = (key: 'warnings' | 'prometheusWarnings') => attempt[key]?.length && !attempts.slice(0, -1).some((a) => a[key]?.length);
+    if (first('warnings')) log.warning(attempt.warnings![0]!, { title: `health-gate: ${check.name}` });
+    if (first('prometheusWarnings')) log.warning(`${check.name}: Prometheus warns: ${attempt.prometheusWarnings!.join('; ')}`, { title: `health-gate: ${check.name}` });
     tally = addOutcome(tally, attempt.outcome);
     if (attempt.outcome === 'ERROR' && attempt.permanent) return finish('ERROR', 'permanent-error');
     const a = assess(tally, check.limits);
@@ -239,7 +232,7 @@ async function measurePrometheus(check: PrometheusCheck, n: number, startedAt: s
     latencyMs: r.latencyMs,
     sampleCount: r.samples.length,
     samples: r.samples.slice(0, 20).map((s) => ({ labels: s.labels, value: formatNumber(s.value) })),
-    ...(r.warnings.length ? { warnings: r.warnings.map((w) => `${check.name}: Prometheus warning: ${w}`) } : {}),
+    ...(r.warnings.length ? { prometheusWarnings: r.warnings } : {}),
   };
 }
 

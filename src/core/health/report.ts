@@ -1,6 +1,7 @@
 import type { GateRun } from './gate.js';
 import type { FailOn, RollbackOn, Score, Thresholds } from './scoring.js';
 import type { CheckResult, HealthStatus } from './types.js';
+import { displayNumber } from './condition.js';
 import { table } from '../action/summary.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -77,11 +78,17 @@ export function renderSummary(r: HealthReport, decision: Decision): string {
     c.name,
     c.critical ? (c.criticalOn ? `yes (${c.criticalOn})` : 'yes') : 'no',
     `${VERDICT_ICON[c.verdict]} ${c.verdict}${c.warnings.length && c.verdict === 'PASS' ? ' (slow)' : ''}`,
-    c.value === undefined ? '—' : c.status !== undefined && c.value !== c.status ? `${c.value} (HTTP ${c.status})` : String(c.value),
+    showValue(c),
     c.latencyMs === undefined ? '—' : `${c.latencyMs} ms`,
     `${c.reason}: ${c.message}`,
   ]);
   return `${verdictLine(r, decision)}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
+}
+
+function showValue(c: CheckResult): string {
+  if (c.value === undefined) return '—';
+  const v = typeof c.value === 'number' ? displayNumber(c.value) : c.value;
+  return c.status !== undefined && c.value !== c.status ? `${v} (HTTP ${c.status})` : v;
 }
 
 /** One line: the step's failure message when the status is fail-on or worse, otherwise a warning's text. */

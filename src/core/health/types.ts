@@ -96,7 +96,10 @@ export interface Attempt {
   samples?: { labels: Record<string, string>; value: string }[];
   sampleCount?: number;
   errorType?: string;
+  /** Over max-latency: the check passes, and the gate is at best DEGRADED. */
   warnings?: string[];
+  /** The `warnings` of Prometheus' answer (informative; they do not change the verdict). */
+  prometheusWarnings?: string[];
   /** A fault retrying cannot fix (a PromQL syntax error, an untrusted certificate): the check ends at once. */
   permanent?: boolean;
 }

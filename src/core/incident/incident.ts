@@ -198,8 +198,10 @@ class IncidentRun {
     const c = this.config;
     const reason = this.notifyReason(state);
     const entry = this.entry();
+    // An issue people reopened by hand is no longer resolved.
+    const { resolved: _resolved, ...open } = state;
     const next: IncidentState = {
-      ...state,
+      ...open,
       kind: c.kind,
       status: this.status,
       failing: c.failingSha || state.failing,

@@ -43,7 +43,7 @@ export interface AppendOptions {
   message?: string;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Backoff base; default the last attempt's duration, within 200 ms to 1 s. */
+  /** Backoff base; default twice the last attempt's duration, within 200 ms to 2 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
   now?: () => number;
@@ -86,7 +86,7 @@ export async function appendEntry(
     }
     // Writers collide when their read→write windows overlap: spreading retries over a span that grows with
     // how long one attempt takes (a push over the network, a slow runner) keeps collisions rare.
-    const base = options.baseDelayMs ?? Math.min(1_000, Math.max(200, now() - started));
+    const base = options.baseDelayMs ?? Math.min(2_000, Math.max(200, 2 * (now() - started)));
     const delay = backoffDelay(attempt - 1, base, options.maxDelayMs ?? 10_000, options.random);
     options.log.info(`ledger: someone else wrote first (attempt ${attempt}/${attempts}); re-reading in ${delay} ms`);
     await wait(delay);

@@ -179,8 +179,12 @@ function lineStartBefore(text: string, p: number): number {
 
 /** Cuts the text handed out by `pieces` into segments at boundaries, from the end; parses them lazily. */
 class TailScanner {
-  /** Text handed out but not parsed yet: from a line start to the start of the last parsed segment. */
-  private pending = '';
+  /**
+   * Text handed out but not parsed yet, in file order: the part of a segment whose start is not known.
+   * Kept as pieces and joined once per segment, so a huge segment (a 50 MB table with no heading) costs
+   * linear time rather than one copy per chunk.
+   */
+  private pending: string[] = [];
   private queue: Item[] = [];
   private done = false;
   /** Newlines in the segments parsed so far (all after `pending`). */
@@ -198,33 +202,36 @@ class TailScanner {
 
   /** Whether everything before the parsed segments is known (so line numbers can be absolute for free). */
   get exhausted(): boolean {
-    return this.done || (this.pieces.exhausted && this.pending === '');
+    return this.done || (this.pieces.exhausted && this.pending.length === 0);
   }
 
   async newlinesBefore(): Promise<number> {
-    return (await this.pieces.newlinesBefore()) + countNewlines(this.pending, 0, this.pending.length);
+    let n = await this.pieces.newlinesBefore();
+    for (const p of this.pending) n += countNewlines(p, 0, p.length);
+    return n;
   }
 
   private async fill(): Promise<void> {
     const piece = await this.pieces.previous();
     if (piece === undefined) {
       this.done = true;
-      const rest = this.pending.startsWith('\uFEFF') ? this.pending.slice(1) : this.pending;
-      this.pending = '';
-      if (rest !== '') this.parse(rest);
+      const rest = this.pending.join('');
+      this.pending = [];
+      if (rest !== '') this.parse(rest.startsWith('\uFEFF') ? rest.slice(1) : rest);
       return;
     }
-    // Lines of the older part of `pending` were all checked already: only the new piece can hold boundaries.
-    this.pending = piece + this.pending;
-    let segEnd = this.pending.length;
-    for (let s = lineStartBefore(this.pending, piece.length); ; s = lineStartBefore(this.pending, s)) {
-      if (boundaryAt(this.pending, s)) {
-        this.parse(this.pending.slice(s, segEnd));
-        segEnd = s;
+    // A piece starts and ends at line boundaries, so its lines are whole and only they are new: the
+    // pending text's lines were checked when it arrived.
+    let end = piece.length;
+    for (let s = lineStartBefore(piece, piece.length); ; s = lineStartBefore(piece, s)) {
+      if (boundaryAt(piece, s)) {
+        this.parse(piece.slice(s, end) + this.pending.join(''));
+        this.pending = [];
+        end = s;
       }
       if (s === 0) break;
     }
-    this.pending = this.pending.slice(0, segEnd);
+    if (end > 0) this.pending.unshift(piece.slice(0, end));
   }
 
   /** Parses one segment (which follows every segment parsed before) and queues its items newest first. */

@@ -239,6 +239,10 @@ function buildGithub(options: RunWorkflowOptions, spec: WorkflowSpec, file: stri
     sender: { login: actor },
   };
   if (options.event === 'push') Object.assign(defaults, { ref, after: sha, before: '0'.repeat(40), head_commit: { id: sha, message: '' } });
+  if (options.event === 'schedule') {
+    const cron = (spec.on as { schedule?: { cron?: string }[] } | null)?.schedule?.[0]?.cron;
+    if (cron) defaults.schedule = cron;
+  }
   const payload: Record<string, unknown> = { ...defaults, ...payloadIn };
   return {
     baseline,

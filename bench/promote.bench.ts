@@ -1,0 +1,46 @@
+// Promotion to 2 tags of a 3-manifest OCI index (2 platforms + attestation) through a proxy adding 40 ms per
+// request — a registry across the internet — against `skopeo copy --all --preserve-digests` doing the same.
+import { startFaultProxy } from '../test/support/fault-proxy.js';
+import { runAction } from '../test/support/harness.js';
+import { pushFixture, startRegistry } from '../test/support/registry.js';
+import type { Bench } from './types.js';
+import { median, ms, runCommand } from './support/timing.js';
+
+const bench: Bench = async ({ quick }) => {
+  const registry = await startRegistry();
+  const proxy = await startFaultProxy(registry.url, { latencyMs: quick ? 5 : 40 });
+  try {
+    const repository = 'bench/app';
+    const fixture = await pushFixture(registry, 'oci-index', { repository, tag: 'candidate' });
+    const image = `${proxy.host}/${repository}`;
+    const runs = quick ? 1 : 5;
+
+    let requests = 0;
+    const greenline = await median(runs, async () => {
+      const before = proxy.requests.length;
+      const r = await runAction('promote-to-stable', {
+        inputs: { image, source: fixture.digest, tags: 'stable,latest', 'ledger-write': 'none', 'git-tag': '', password: '' },
+      });
+      if (r.code !== 0) throw new Error(`promote failed: ${r.errors.join('; ')}`);
+      requests = proxy.requests.slice(before).filter((q) => q.path.includes('/manifests/')).length;
+    });
+
+    let skopeoRequests = 0;
+    const skopeo = await median(runs, async () => {
+      const before = proxy.requests.length;
+      for (const tag of ['stable-skopeo', 'latest-skopeo']) {
+        await runCommand('skopeo', ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', '--quiet', `docker://${image}@${fixture.digest}`, `docker://${image}:${tag}`]);
+      }
+      skopeoRequests = proxy.requests.length - before;
+    });
+
+    return [
+      { bench: 'promote', metric: 'wall time, 2 tags, 3-manifest index, +40 ms/request', value: ms(greenline), peer: `skopeo copy --all: ${ms(skopeo)}`, ratio: skopeo / greenline, goal: '≥ 6× faster', met: skopeo / greenline >= 6 },
+      { bench: 'promote', metric: 'registry manifest requests per promotion', value: String(requests), peer: `skopeo: ${skopeoRequests} requests`, goal: '1 + tags (+1 HEAD for previous-digest)', met: requests <= 1 + 2 + 1 },
+    ];
+  } finally {
+    await proxy.stop();
+    await registry.stop();
+  }
+};
+export default bench;

@@ -1,0 +1,154 @@
+// bench/revert: what one auto-revert costs.
+//  - API calls per revert, counted from the GitHub stand-in's request log (goal ≤ 6 when the good commit is
+//    known; the in-process search adds its own lookups, shown on a second row).
+//  - Wall time of greenline's API revert against the plain-git way (`git clone` + restore the good tree
+//    keeping the ledger + commit + `git push`) on a repository with 5,000 commits (quick mode: 200), and of
+//    greenline's git method from a depth-1 checkout. Everything is local (stand-in, file:// remote), so the
+//    ratio compares work done, not network latency.
+import { join } from 'node:path';
+import { recordingLogger } from '../src/core/action/log.js';
+import { Git } from '../src/core/git/git.js';
+import { GitHistory } from '../src/core/git/history.js';
+import { GitRevertBackend } from '../src/core/git/revert-git.js';
+import { getOctokit } from '@actions/github';
+import { createGitHub, type GitHub } from '../src/core/github/client.js';
+import { GitHubRepo } from '../src/core/github/compare.js';
+import { ApiRevertBackend } from '../src/core/github/revert-api.js';
+import { autoRevert, DEFAULT_MESSAGE_TEMPLATE, type RevertConfig, type RevertDeps } from '../src/core/lastgood/revert.js';
+import { startGitHubStandin } from '../test/support/github-standin/index.js';
+import { GitFixture, git } from '../test/support/revert/git-fixture.js';
+import { LEDGER } from '../test/support/revert/ledger.js';
+import type { Bench, BenchRow } from './types.js';
+
+const TOKEN = 'ghs_bench';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const bench: Bench = async ({ quick }) => {
+  const commits = quick ? 200 : 5_000;
+  const runs = quick ? 1 : 5;
+  const f = await GitFixture.create();
+  const api = await startGitHubStandin({ owner: 'owner', repo: 'app', bareRepoPath: f.bare, token: TOKEN });
+  try {
+    // A repository with some breadth (200 files) and `commits` commits of history, then good → ledger → broken.
+    const files: Record<string, string> = { 'app.py': 'print("v1")\n' };
+    for (let i = 0; i < 200; i++) files[`src/module_${i}.py`] = `value = ${i}\n`;
+    const monthAgo = new Date(Date.now() - 30 * 86400_000);
+    await f.commit('initial', files, { date: monthAgo });
+    await f.fastCommits(commits - 4, { prefix: 'work', date: monthAgo });
+    const good = await f.commit('feat: v2', { 'app.py': 'print("v2")\n' });
+    await f.recordPassed(good);
+    const failing = await f.commit('feat: v3 (broken)', { 'app.py': 'raise SystemExit(1)\n', 'src/module_1.py': 'broken\n' });
+    await f.push();
+    const reset = () => git(f.bare, ['update-ref', 'refs/heads/main', failing]);
+    const total = Number(await git(f.bare, ['rev-list', '--count', 'main']));
+
+    const config = (extra: Partial<RevertConfig> = {}): RevertConfig => ({
+      branch: 'main',
+      failingSha: failing,
+      ledgerPath: LEDGER,
+      requireChecks: [],
+      preservePaths: [LEDGER],
+      reason: 'Tests failed',
+      messageTemplate: DEFAULT_MESSAGE_TEMPLATE,
+      maxPerDay: 1_000,
+      fallback: 'none',
+      dryRun: false,
+      now: new Date(),
+      runUrl: '',
+      ...extra,
+    });
+    const apiDeps = (paced = true): RevertDeps => {
+      const log = recordingLogger();
+      // paced: the suite's client (plugin-throttling spaces writes 1 s apart, GitHub's guidance for bursts of
+      // content creation); unpaced: the same requests without that spacing, to show where the time goes.
+      const github = paced ? createGitHub({ token: TOKEN, baseUrl: api.url, log }) : (getOctokit(TOKEN, { baseUrl: api.url }) as GitHub);
+      const repo = new GitHubRepo(github, { owner: 'owner', repo: 'app' }, log);
+      const backend = new ApiRevertBackend(repo, { log });
+      return { backend, history: backend.history, log, readLedger: async () => (await repo.readFile(failing, LEDGER))?.text };
+    };
+
+    // API calls per revert.
+    api.resetLog();
+    const given = await autoRevert(config({ targetSha: good }), apiDeps());
+    if (!given.reverted) throw new Error(`revert failed: ${given.reason}`);
+    const callsGiven = api.requests.length;
+    await reset();
+    api.resetLog();
+    const found = await autoRevert(config(), apiDeps());
+    if (!found.reverted) throw new Error(`revert failed: ${found.reason}`);
+    const callsFound = api.requests.length;
+    await reset();
+
+    // Wall time: greenline API revert (good commit found in-process) vs clone + restore + push.
+    const apiTimes: number[] = [];
+    const unpacedTimes: number[] = [];
+    const gitTimes: number[] = [];
+    const peerTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      apiTimes.push(
+        await timed(async () => {
+          const r = await autoRevert(config(), apiDeps());
+          if (!r.reverted) throw new Error(r.reason);
+        }),
+      );
+      await reset();
+      unpacedTimes.push(
+        await timed(async () => {
+          const r = await autoRevert(config(), apiDeps(false));
+          if (!r.reverted) throw new Error(r.reason);
+        }),
+      );
+      await reset();
+      const ws = join(f.tmp.path, `greenline-ws-${i}`);
+      gitTimes.push(
+        await timed(async () => {
+          await git(f.tmp.path, ['clone', '-q', '--no-tags', '--depth=1', f.url, ws]);
+          const log = recordingLogger();
+          const history = new GitHistory(new Git(ws), { log });
+          const r = await autoRevert(config(), { backend: new GitRevertBackend(history, { log }), history, log, readLedger: () => new Git(ws).showFile(failing, LEDGER) });
+          if (!r.reverted) throw new Error(r.reason);
+        }),
+      );
+      await reset();
+      const peer = join(f.tmp.path, `peer-${i}`);
+      peerTimes.push(
+        await timed(async () => {
+          await git(f.tmp.path, ['clone', '-q', '--no-tags', f.url, peer]);
+          await git(peer, ['read-tree', '-u', '--reset', good]);
+          await git(peer, ['checkout', failing, '--', LEDGER]);
+          await git(peer, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', `Revert to ${good.slice(0, 7)} [skip ci]`]);
+          await git(peer, ['push', '-q', 'origin', 'HEAD:refs/heads/main']);
+        }),
+      );
+      await reset();
+    }
+    const apiMs = median(apiTimes);
+    const gitMs = median(gitTimes);
+    const unpacedMs = median(unpacedTimes);
+    const peerMs = median(peerTimes);
+    const peerText = `git clone + restore + push: ${peerMs.toFixed(0)} ms`;
+    const rows: BenchRow[] = [
+      { bench: 'revert', metric: 'API calls per revert (good commit given)', value: String(callsGiven), peer: '—', goal: '≤ 6', met: callsGiven <= 6 },
+      { bench: 'revert', metric: 'API calls per revert (good commit found in-process)', value: String(callsFound), peer: '—', goal: 'informative' },
+      { bench: 'revert', metric: `wall time, API revert (${total} commits)`, value: `${apiMs.toFixed(0)} ms`, peer: peerText, ratio: apiMs / peerMs, goal: '< 1×', met: apiMs < peerMs },
+      { bench: 'revert', metric: `wall time, API revert without the 1 s write spacing (${total} commits)`, value: `${unpacedMs.toFixed(0)} ms`, peer: peerText, ratio: unpacedMs / peerMs, goal: 'informative' },
+      { bench: 'revert', metric: `wall time, git method from a depth-1 clone (${total} commits)`, value: `${gitMs.toFixed(0)} ms`, peer: peerText, ratio: gitMs / peerMs, goal: 'informative' },
+    ];
+    return rows;
+  } finally {
+    await api.stop();
+    await f.cleanup();
+  }
+};
+
+export default bench;
