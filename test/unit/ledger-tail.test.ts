@@ -76,6 +76,29 @@ describe('readNewest sees exactly what parseLedger sees', () => {
     );
   });
 
+  it('on arbitrary bytes, invalid UTF-8 included, decoded as a file read would (property)', async () => {
+    const byte = fc.oneof(fc.constantFrom(0x0a, 0x0d, 0x23, 0x20, 0x2d, 0x7c, 0xef, 0xbb, 0xbf, 0xe2, 0x9c, 0x85, 0xc3, 0x80, 0xff), fc.integer({ min: 0, max: 255 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(byte, { maxLength: 300 }), fc.integer({ min: 1, max: 40 }), async (list, chunkSize) => {
+        const bytes = Uint8Array.from(list);
+        const text = Buffer.from(bytes).toString('utf8');
+        const full = parseLedger(text);
+        const { seen, result } = await everything(bytesReader(bytes), chunkSize);
+        expect(seen.map((e) => ({ ...e, line: e.line + newlines(text) + 2 }))).toEqual([...full.entries].reverse());
+        expect(result.warnings).toEqual([...full.warnings].sort((a, b) => a.line - b.line));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on a 100,000-row table with no heading (one huge segment) read in small chunks', async () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => `| ${(0x1000000 + i).toString(16)} | ${i % 2 ? 'passed' : 'failed'} |`);
+    const text = `| Commit | Status |\n|---|---|\n${rows.join('\n')}\n`;
+    const r = await readNewestPassed(bytesReader(Buffer.from(text)), { chunkSize: 4096 });
+    expect(r.entry).toMatchObject({ commit: (0x1000000 + 99_999).toString(16), line: 100_002 });
+    expect(r.reachedStart).toBe(true);
+  });
+
   it('on ledgers with huge lines and no newline at the end', async () => {
     const text = `# L\n\n### ✅ a\nCommit: ${'f'.repeat(40)}\nStatus: ✅ Tests Passed\nReason: ${'x'.repeat(300_000)}\n\n${'#'.repeat(200_000)}\nCommit: 1234567\nStatus: passed`;
     const { seen } = await everything(bytesReader(Buffer.from(text)), 4096);
