@@ -147,6 +147,44 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(r.summary).toContain(r.outputs['pull-request-url']);
   });
 
+  it('skips a good commit that was force-pushed away and restores the older one', async () => {
+    const s = await scenario();
+    await git(s.f.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    const g2 = await s.f.commit('feat: v4 (good, then force-pushed away)', { 'app.py': 'print("v4")\n' });
+    await s.f.recordPassed(g2);
+    const ledger = (await s.f.currentLedger())!;
+    await s.f.push();
+    await git(s.f.work, ['reset', '-q', '--hard', s.fail]);
+    await s.f.commit('chore: keep the ledger [skip ci]', { [LEDGER]: ledger });
+    const broken = await s.f.commit('feat: v5 (broken)', { 'app.py': 'broken\n' });
+    await s.f.push('main', { force: true });
+    const r = await revert(s, method, broken);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.reverted).toBe('true');
+    expect([s.l, s.g]).toContain(r.outputs['target-sha']);
+    expect(await fileAt(s, r.outputs['revert-sha']!, 'app.py')).toBe(await fileAt(s, s.g, 'app.py'));
+    expect(r.summary).toMatch(/not an ancestor|not found/);
+  });
+
+  it('undoes merge commits in the range', async () => {
+    const s = await scenario();
+    await git(s.f.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    await git(s.f.work, ['checkout', '-q', '-b', 'feature', s.l]);
+    await s.f.commit('feature: part 1', { 'feature.py': '1\n' });
+    await git(s.f.work, ['checkout', '-q', 'main']);
+    await git(s.f.work, ['-c', 'commit.gpgsign=false', 'merge', '-q', '--no-ff', '-m', 'Merge branch feature', 'feature']);
+    const head = await s.f.commit('after the merge', { 'app.py': 'still broken\n' });
+    await s.f.push();
+    const r = await revert(s, method, head);
+    expect(r.outputs.reverted, r.stdout).toBe('true');
+    expect(r.outputs['target-sha']).toBe(s.l);
+    expect(await git(s.f.bare, ['ls-tree', '--name-only', r.outputs['revert-sha']!, 'feature.py'])).toBe('');
+    expect(await parentsOf(s, r.outputs['revert-sha']!)).toEqual([head]);
+    expect(r.summary).toContain('Commits undone (4)');
+    expect(r.summary).toContain('Merge branch feature');
+    expect(r.summary).toContain('feature: part 1');
+  });
+
   it('dry-run changes nothing', async () => {
     const s = await scenario();
     const ws = await workspaceFor(s, method, s.fail);
@@ -159,6 +197,7 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(r.summary).toMatch(/Would move main/);
     expect(await s.f.refs()).toBe(before);
     if (ws.workspace) expect(await git(ws.workspace, ['status', '--porcelain'])).toBe('');
+    expect(s.api.callCount({ method: 'POST' }) + s.api.callCount({ method: 'PATCH' })).toBe(0);
   });
 });
 
@@ -178,6 +217,20 @@ describe('auto-revert: more cases', () => {
     expect(ledger.at(-1)).toMatchObject({ status: 'rolled-back', commit: f2 });
     expect(ledger.at(-1)?.digest).toBe(ledger.find((e) => e.commit === f2 && e.status === 'passed')?.digest);
     expect(r.summary).toMatch(/⛔ Rolled back/);
+  });
+
+  it('finds a good commit 500 commits back and reverts all of them (api, no checkout)', async () => {
+    const s = await scenario();
+    await git(s.f.work, ['pull', '-q', '--ff-only', 'origin', 'main']);
+    const head = await s.f.fastCommits(500, { prefix: 'broken work' });
+    await s.f.push();
+    const r = await revert(s, 'api', head);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs.reverted, r.outputs.reason).toBe('true');
+    expect(r.outputs['target-sha']).toBe(s.g);
+    expect(await fileAt(s, r.outputs['revert-sha']!, 'app.py')).toBe(await fileAt(s, s.g, 'app.py'));
+    expect(await git(s.f.bare, ['ls-tree', '--name-only', r.outputs['revert-sha']!, 'counter.txt'])).toBe('');
+    expect(r.summary).toContain('Commits undone (502)');
   });
 
   it('does not touch the ledger when the failing commit had no ✅ entry', async () => {

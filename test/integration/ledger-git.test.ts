@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/action/errors.js';
 import { recordingLogger } from '../../src/core/action/log.js';
+import { actionsExec } from '../../src/core/git/actions-exec.js';
 import { BOT_EMAIL, BOT_NAME, Git, GitError, execFileRunner } from '../../src/core/git/git.js';
 import { GitLedgerStore, appendEntry, parseLedger } from '../../src/core/ledger/index.js';
 
@@ -189,6 +190,19 @@ describe('Git', () => {
     expect(await b.push('origin', `${cb}:refs/heads/race`)).toMatchObject({ status: 'rejected' });
     await expect(b.push('no-such-remote', `${cb}:refs/heads/race`)).rejects.toThrow(GitError);
     expect(git(bare, 'rev-parse', 'refs/heads/race')).toBe(ca);
+  });
+
+  it('runs the same through the @actions/exec adapter (exit codes returned, stdin passed)', async () => {
+    const dir = clone('actions-exec', 'plain');
+    const g = new Git(dir, actionsExec);
+    expect(await g.revParse('HEAD')).toBe(git(dir, 'rev-parse', 'HEAD'));
+    expect(await g.tryRevParse('nope')).toBeUndefined();
+    expect(await g.isAncestor('HEAD', 'HEAD')).toBe(true);
+    const blob = await g.hashObject('héllo ✅\n');
+    expect(git(dir, 'cat-file', 'blob', blob)).toBe('héllo ✅');
+    const ledger = new GitLedgerStore({ git: g, path: LEDGER, branch: 'main' });
+    const read = await ledger.read(); // undefined when run alone, before the concurrent test wrote the file
+    expect(read === undefined || read.text.includes('Commit: ')).toBe(true);
   });
 
   it('isShallow and deepen', async () => {

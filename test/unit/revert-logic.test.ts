@@ -240,3 +240,22 @@ describe('autoRevert', () => {
     expect(r.reason).toMatch(/no last good commit/);
   });
 });
+
+describe('auto-revert job summary', () => {
+  it('lists the failing and restored commits and the commits undone, neutralised; links stay links', async () => {
+    const { revertSummary } = await import('../../src/actions/auto-revert/main.js');
+    const s = scenario();
+    const evil = s.repo.child(s.f, { 'app.py': 'v9' }, 'feat: @alice fixes #12 <img src=x> `rm -rf`');
+    s.backend.heads.set('main', evil);
+    s.backend.protectedBranches.add('main');
+    const config = { ...s.config, failingSha: evil };
+    const r = await autoRevert(config, s.deps);
+    const md = revertSummary(r, config);
+    expect(md).toContain(`| Failing commit | \`${evil.slice(0, 7)}\``);
+    expect(md).toContain(`| Restored commit | \`${s.l.slice(0, 7)}\``);
+    expect(md).toContain('Commits undone (2)');
+    expect(md).toContain(`| Pull request | ${r.pullRequestUrl} |`);
+    expect(md).not.toMatch(/@alice|#12|<img|`rm/);
+    expect(md).toContain('@\u200balice');
+  });
+});

@@ -1,12 +1,11 @@
 import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
-import { table } from '../../core/action/summary.js';
 import { GitRevertBackend } from '../../core/git/revert-git.js';
 import { ApiPullRequests, ApiRevertBackend } from '../../core/github/revert-api.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import type { LastGoodSetup } from '../../core/lastgood/setup.js';
-import { cell, neutralise, shortSha } from '../../core/util/text.js';
+import { cell, shortSha } from '../../core/util/text.js';
 
 export type RevertMethod = 'api' | 'git';
 
@@ -48,32 +47,40 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
   };
 }
 
+/** A two-column table whose values are already markdown (trusted parts raw, untrusted parts through cell()). */
+function keyValues(rows: [string, string][]): string {
+  return ['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
 function commitCell(sha: string | undefined, subject: string | undefined): string {
-  return sha ? `${shortSha(sha)} ${subject ?? ''}`.trim() : '—';
+  return sha ? `\`${shortSha(sha)}\` ${cell(subject ?? '')}`.trim() : '—';
 }
 
 export function revertSummary(r: RevertResult, config: RevertConfig): string {
+  const branch = cell(config.branch);
   const title = r.reverted
-    ? `### ⏪ ${config.branch} reverted to the last good build ${shortSha(r.targetSha)}`
+    ? `### ⏪ ${branch} reverted to the last good build \`${shortSha(r.targetSha)}\``
     : r.pullRequestUrl
-      ? `### 🔀 Revert pull request opened for ${config.branch}`
+      ? `### 🔀 Revert pull request opened for ${branch}`
       : r.dryRun && !r.warning
-        ? `### 🧪 Dry run: ${config.branch} would be reverted to ${shortSha(r.targetSha)}`
-        : `### ⏸️ ${config.branch} not reverted`;
-  const rows: string[][] = [
+        ? `### 🧪 Dry run: ${branch} would be reverted to \`${shortSha(r.targetSha)}\``
+        : `### ⏸️ ${branch} not reverted`;
+  const rows: [string, string][] = [
     ['Failing commit', commitCell(r.failing?.sha ?? config.failingSha, r.failing?.subject)],
     ['Restored commit', commitCell(r.target?.sha, r.target?.subject)],
   ];
-  if (r.reverted) rows.push(['New commit', `${r.revertSha}${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
+  if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
-  if (r.ledgerEntry) rows.push(['Ledger', `${shortSha(r.ledgerEntry.commit)} marked ⛔ Rolled back in ${config.ledgerPath}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
-  const lines = [title, '', table(['', ''], rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
+  if (r.ledgerEntry) {
+    rows.push(['Ledger', `\`${shortSha(r.ledgerEntry.commit)}\` marked ⛔ Rolled back in ${cell(config.ledgerPath)}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
+  }
+  const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
   if (r.undoneTotal > 0) {
     lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
-    for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${neutralise(c.subject).replace(/\n/g, ' ')}`);
+    for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
     if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
     lines.push('');
   }
-  if (r.steps.length) lines.push('<details><summary>Steps</summary>', '', ...r.steps.map((s) => `1. ${neutralise(s)}`), '', '</details>', '');
+  if (r.steps.length) lines.push('<details><summary>Steps</summary>', '', ...r.steps.map((s) => `1. ${cell(s, 1000)}`), '', '</details>', '');
   return lines.join('\n');
 }

@@ -66,14 +66,14 @@ export function findSummary(result: FindResult, head: string, config: FindAction
   const lines: string[] = [];
   if (result.found && result.sha) {
     lines.push(`### ✅ Last good commit: \`${shortSha(result.sha)}\``, '');
-    const rows = [
-      ['Commit', result.sha],
-      ['Below head', head],
+    const rows: [string, string][] = [
+      ['Commit', `\`${result.sha}\``],
+      ['Below head', `\`${head}\``],
     ];
-    if (result.goodSha && result.goodSha !== result.sha) rows.push(['Same tree as ✅', result.goodSha]);
-    if (result.entry?.image || result.entry?.digest) rows.push(['Image', `${result.entry.image ?? ''}${result.entry.digest ? `@${result.entry.digest}` : ''}`]);
-    if (result.entry?.version) rows.push(['Version', result.entry.version]);
-    lines.push(table(['', ''], rows), '');
+    if (result.goodSha && result.goodSha !== result.sha) rows.push(['Same tree as ✅', `\`${result.goodSha}\``]);
+    if (result.entry?.image || result.entry?.digest) rows.push(['Image', cell(`${result.entry.image ?? ''}${result.entry.digest ? `@${result.entry.digest}` : ''}`).replace(/@\u200b/g, '@')]);
+    if (result.entry?.version) rows.push(['Version', cell(result.entry.version)]);
+    lines.push(['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n'), '');
   } else {
     lines.push('### ❔ No last good commit found', '');
   }

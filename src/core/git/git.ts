@@ -9,7 +9,7 @@ import { parseTrailerLines, type Trailer } from './trailers.js';
 export { execFileRunner, type ExecFn, type ExecOptions, type ExecResult } from './exec.js';
 export { BOT_EMAIL, BOT_NAME } from './identity.js';
 export type { PushOutcome } from './push.js';
-export type { Trailer } from './trailers.js';
+export { trailerValue, type Trailer } from './trailers.js';
 
 export interface RunOptions {
   /** Return the result for a non-zero exit instead of throwing. */

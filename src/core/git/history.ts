@@ -125,7 +125,13 @@ export class GitHistory implements HistoryPort {
     const step = this.steps[this.deepened];
     this.deepened++;
     this.log.info(`git: shallow clone, fetching ${step === undefined ? 'the rest of the history' : `${step} more commits`} of ${head.slice(0, 7)}`);
-    await this.git.deepen(step ?? 'unshallow', this.remote, [head]);
+    try {
+      await this.git.deepen(step ?? 'unshallow', this.remote, [head]);
+    } catch (error) {
+      // A server that refuses to fetch by SHA: deepen what the remote's refspec fetches instead.
+      this.log.debug(`git: deepening ${head} failed (${(error as Error).message}); deepening the default refs`);
+      await this.git.deepen(step ?? 'unshallow', this.remote);
+    }
     return true;
   }
 

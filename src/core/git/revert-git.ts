@@ -82,7 +82,9 @@ export class GitRevertBackend implements RevertBackend {
       for (const raw of spec.preserve) {
         const path = cleanPath(raw);
         if (path === '') continue;
-        await this.git.run(['--literal-pathspecs', 'rm', '--cached', '-r', '-q', '--ignore-unmatch', '--', path], { env });
+        // Drop what the good tree has there (file or folder), straight from the private index.
+        const present = await this.git.run(['--literal-pathspecs', 'ls-files', '-z', '--full-name', '--', path], { env });
+        if (present.stdout !== '') await this.git.run(['update-index', '-z', '--force-remove', '--stdin'], { env, input: present.stdout });
         const listed = await this.git.run(['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', spec.parent, '--', path]);
         if (listed.stdout !== '') await this.git.run(['update-index', '-z', '--index-info'], { env, input: listed.stdout });
       }

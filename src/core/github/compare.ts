@@ -79,7 +79,7 @@ export class GitHubRepo {
   private readonly commits = new Map<string, RepoCommit>();
   private readonly files = new Map<string, Promise<FileAt | undefined>>();
   private readonly trees = new Map<string, Promise<TreeItem[]>>();
-  private readonly recent = new Map<string, { since: number; commits: RepoCommit[]; complete: boolean }>();
+  private readonly recent = new Map<string, { since: number; commits: RepoCommit[]; complete: boolean; pages: number; ref: string }>();
 
   constructor(github: GitHub, repo: RepoRef, log: Logger) {
     this.github = github;
@@ -152,28 +152,29 @@ export class GitHubRepo {
 
   /**
    * Commits reachable from `head` committed since `since` (`GET commits?sha=&since=`, newest first; the
-   * first one is `head` itself when it is that recent). Pages of 100, at most `maxPages`.
+   * first one is `head` itself when it is that recent), pages of 100 fetched as needed up to `maxPages`.
+   * `complete` is false when more were left.
    */
-  async recentCommits(head: string, since: Date, maxPages = 3): Promise<{ commits: RepoCommit[]; complete: boolean }> {
-    const r = this.recent.get(head);
-    if (r && r.since <= since.getTime()) {
-      return { commits: r.commits.filter((c) => Date.parse(c.date) >= since.getTime()), complete: r.complete };
+  async recentCommits(head: string, since: Date, maxPages = 10): Promise<{ commits: RepoCommit[]; complete: boolean }> {
+    let entry = this.recent.get(head);
+    if (!entry || entry.since > since.getTime()) {
+      entry = { since: since.getTime(), commits: [], complete: false, pages: 0, ref: head };
+      this.recent.set(head, entry);
     }
-    const out: RepoCommit[] = [];
-    let complete = false;
-    for (let page = 1; page <= maxPages; page++) {
-      const { data } = await this.github.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: head, since: since.toISOString(), per_page: 100, page });
-      out.push(...data.map((c) => this.remember(fromRestCommit(c as CommitLike))));
-      if (data.length < 100) {
-        complete = true;
-        break;
+    while (!entry.complete && entry.pages < maxPages) {
+      const page = entry.pages + 1;
+      const { data } = await this.github.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: entry.ref, since: new Date(entry.since).toISOString(), per_page: 100, page });
+      entry.commits.push(...data.map((c) => this.remember(fromRestCommit(c as CommitLike))));
+      entry.pages = page;
+      if (data.length < 100) entry.complete = true;
+      // Keyed by the head's SHA too, and paged on by it: a list asked for by branch name answers later
+      // questions about that head even if the branch moves meanwhile.
+      if (page === 1 && entry.commits[0]) {
+        entry.ref = entry.commits[0].sha;
+        this.recent.set(entry.commits[0].sha, entry);
       }
     }
-    const entry = { since: since.getTime(), commits: out, complete };
-    this.recent.set(head, entry);
-    // Keyed by the head's SHA too: a list asked for by branch name answers later questions about its head.
-    if (out[0]) this.recent.set(out[0].sha, entry);
-    return { commits: out, complete };
+    return { commits: entry.commits.filter((c) => Date.parse(c.date) >= since.getTime()), complete: entry.complete };
   }
 
   /** The file if it was read already (no request), else undefined. */

@@ -17,6 +17,7 @@ function branchRef(branch: string): string {
  *   GET compare/<good>...<failing>             ancestry, the good tree, the commits undone, "trees equal?"
  *   GET contents/<ledger>?ref=<failing>        the ledger kept from the failing head (and its ✅ entry)
  *   POST git/trees {base_tree: good tree}      the good tree with the preserved paths from the failing head
+ *                                              (a compare instead when they did not change since the good commit)
  *   POST git/commits {tree, parents:[failing]} no author/committer: GitHub signs it
  *   PATCH git/refs/heads/<branch> {force:false} the compare-and-swap
  * Six requests when the good commit is given; find-last-good-commit's lookups add to it when it is not.
@@ -50,7 +51,7 @@ export class ApiRevertBackend implements RevertBackend {
       // A minute more than a day, on a minute boundary: the cap's own "24 hours ago" falls inside it.
       const since = new Date(Math.floor((this.now().getTime() - 24 * 3600 * 1000 - 60_000) / 60_000) * 60_000);
       try {
-        const { commits } = await this.repo.recentCommits(branch, since);
+        const { commits } = await this.repo.recentCommits(branch, since, 1);
         if (commits[0]) return commits[0].sha;
       } catch (error) {
         if (httpStatus(error) !== 404 && httpStatus(error) !== 409 && httpStatus(error) !== 422) throw error;
@@ -80,7 +81,8 @@ export class ApiRevertBackend implements RevertBackend {
   }
 
   async revertsSince(head: string, since: Date): Promise<CommitSummary[]> {
-    const { commits } = await this.repo.recentCommits(head, since);
+    const { commits, complete } = await this.repo.recentCommits(head, since);
+    if (!complete) this.log.warning(`More than ${commits.length} commits in the last 24 hours: the daily cap counted greenline reverts among the newest ${commits.length}`);
     return commits.filter((c: RepoCommit) => isGreenlineRevert(c.message)).map(summary);
   }
 
@@ -91,6 +93,17 @@ export class ApiRevertBackend implements RevertBackend {
   async createCommit(spec: { good: string; parent: string; preserve: readonly string[]; files: { path: string; content: string }[]; message: string }): Promise<CreatedCommit> {
     const [good, parent] = await Promise.all([this.repo.commit(spec.good), this.repo.commit(spec.parent)]);
     if (!good || !parent) throw new Error(`commit ${good ? spec.parent : spec.good} not found`);
+    // When nothing under the preserved paths changed between the good commit and the failing one (the good
+    // commit is the ledger commit on top of a green build, the usual answer), the new tree is the good tree:
+    // one read instead of a write, and writes are what GitHub asks clients to space out.
+    if (spec.files.length === 0) {
+      const c = await this.repo.compare(spec.good, spec.parent);
+      const keep = spec.preserve.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+      const touched = (f: string) => keep.some((p) => f === p || f.startsWith(`${p}/`));
+      if (c && (c.status === 'ahead' || c.status === 'identical') && c.files && !c.files.some(touched)) {
+        return this.commitTree(spec.message, good.tree, spec.parent);
+      }
+    }
     const entries: TreeEntry[] = [];
     const overridden = new Set(spec.files.map((f) => f.path));
     for (const raw of spec.preserve) {
@@ -117,8 +130,12 @@ export class ApiRevertBackend implements RevertBackend {
       const { data } = await this.github.rest.git.createTree({ ...this.o, base_tree: good.tree, tree: entries });
       tree = data.sha;
     }
+    return this.commitTree(spec.message, tree, spec.parent);
+  }
+
+  private async commitTree(message: string, tree: string, parent: string): Promise<CreatedCommit> {
     // No author, no committer: GitHub makes and signs the commit as the token's app (verification.verified).
-    const { data } = await this.github.rest.git.createCommit({ ...this.o, message: spec.message, tree, parents: [spec.parent] });
+    const { data } = await this.github.rest.git.createCommit({ ...this.o, message, tree, parents: [parent] });
     return { sha: data.sha, tree: data.tree.sha, verified: data.verification?.verified ?? false, ...(data.verification?.reason ? { verificationReason: data.verification.reason } : {}) };
   }
 

@@ -24,8 +24,6 @@ export interface LastGoodSetupOptions {
   ledgerSource: LedgerSource;
   requireChecks: readonly string[];
   log: Logger;
-  /** Force the API for history even with a checkout (auto-revert's api method keeps git out of it when asked). */
-  preferApi?: boolean;
 }
 
 /** The ports find-last-good-commit runs on, chosen from what the job has: a checkout, a token, or both. */
@@ -64,7 +62,7 @@ export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
     throw new ConfigurationError(`Input "ledger-source": workspace needs a checkout of the repository in ${o.workspace || 'GITHUB_WORKSPACE'} (actions/checkout)`);
   }
   const useFile = o.ledgerSource === 'workspace' || (o.ledgerSource === 'auto' && checkout && existsSync(ledgerFile));
-  const useGit = checkout && !o.preferApi;
+  const useGit = checkout;
   const needApi = !useFile || !useGit || o.requireChecks.length > 0;
   if (needApi && o.token === '') {
     const why = !useFile

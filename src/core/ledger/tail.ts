@@ -32,6 +32,7 @@ export interface TailContext {
   isRolledBack(commit: string): boolean;
 }
 
+/** Sees entries newest first. Their `line` is still counted from the end; the result's entry is converted. */
 export type TailPredicate = (entry: LedgerEntry, context: TailContext) => boolean | Promise<boolean>;
 
 export interface TailResult {
@@ -42,7 +43,7 @@ export interface TailResult {
   /** Bytes (chunk readers, files) or characters (strings) read. */
   scanned: number;
   reachedStart: boolean;
-  /** How `line` numbers are counted: from the first line (1-based) or from the end (-1 = last line). */
+  /** How `line` numbers are counted: from the first line (1-based) or from the end (see LedgerEntry.line). */
   lines: 'absolute' | 'from-end';
 }
 
@@ -92,7 +93,11 @@ class StringPieces implements Pieces {
 
 class BytePieces implements Pieces {
   private end: number;
-  private carry: Uint8Array = new Uint8Array(0);
+  /**
+   * Bytes after `end` not handed out yet (the start of a line that began before `end`), in file order.
+   * Kept as parts so a huge line costs one copy, not one per chunk.
+   */
+  private carry: Uint8Array[] = [];
   scanned = 0;
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private readonly reader: ChunkReader;
@@ -111,47 +116,54 @@ class BytePieces implements Pieces {
     for (;;) {
       if (this.end === 0) {
         if (this.carry.length === 0) return undefined;
-        const rest = this.decoder.decode(this.carry);
-        this.carry = new Uint8Array(0);
+        const rest = this.decoder.decode(concat(this.carry));
+        this.carry = [];
         return rest;
       }
       const start = Math.max(0, this.end - this.chunk);
       const bytes = await this.reader.read(start, this.end - start);
       this.scanned += bytes.length;
       this.end = start;
-      const buf = concat(bytes, this.carry);
       if (start === 0) {
-        this.carry = new Uint8Array(0);
-        return this.decoder.decode(buf);
+        const all = concat([bytes, ...this.carry]);
+        this.carry = [];
+        return this.decoder.decode(all);
       }
       // Bytes up to the first newline belong to a line that began before `start`: keep them for later,
       // so every piece starts at a line start (and never inside a UTF-8 sequence).
-      const nl = buf.indexOf(10);
-      if (nl === -1 || nl === buf.length - 1) {
-        this.carry = buf;
+      const nl = bytes.indexOf(10);
+      if (nl === -1) {
+        this.carry.unshift(bytes);
         continue;
       }
-      this.carry = buf.slice(0, nl + 1);
-      return this.decoder.decode(buf.subarray(nl + 1));
+      const piece = concat([bytes.subarray(nl + 1), ...this.carry]);
+      this.carry = [bytes.subarray(0, nl + 1)];
+      if (piece.length > 0) return this.decoder.decode(piece);
     }
   }
 
   async newlinesBefore(): Promise<number> {
     let n = 0;
-    for (let p = 0; p < this.end; p += this.chunk) {
-      const bytes = await this.reader.read(p, Math.min(this.chunk, this.end - p));
-      for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
-    }
-    for (let i = this.carry.indexOf(10); i !== -1; i = this.carry.indexOf(10, i + 1)) n++;
+    for (let p = 0; p < this.end; p += this.chunk) n += countByte(await this.reader.read(p, Math.min(this.chunk, this.end - p)), 10);
+    for (const part of this.carry) n += countByte(part, 10);
     return n;
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function countByte(bytes: Uint8Array, byte: number): number {
+  let n = 0;
+  for (let i = bytes.indexOf(byte); i !== -1; i = bytes.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

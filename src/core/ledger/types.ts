@@ -19,8 +19,9 @@ export interface LedgerEntry {
   version?: string;
   reason?: string;
   /**
-   * 1-based line of the block's first line. Negative when counted from the end of the file (-1 = the last
-   * line), which is what a tail read that did not reach the start of a file can know.
+   * 1-based line of the block's first line. A tail read that did not reach the start of a file can only
+   * count from the end: then it is negative, -(1 + newlines from the line's start to the end of the file),
+   * and the absolute number is (newlines in the file) + 2 + line.
    */
   line: number;
 }

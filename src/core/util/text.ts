@@ -4,14 +4,21 @@
  * markdown able to break out of its section (headings, HTML, fences) when rendered inline.
  */
 export function neutralise(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
-    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
-    .replace(/(^|[^\w&])#(?=\d)/g, '$1#\u200b')
-    .replace(/\b(GH)-(?=\d)/gi, '$1-\u200b')
-    .replace(/\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(?=\s*:?\s*(?:[\w.-]+\/[\w.-]+)?#)/gi, (m) => `${m[0]}\u200b${m.slice(1)}`)
-    .replace(/`/g, 'ˋ');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      // Entities first: `&#64;user` would otherwise render as a live @mention.
+      .replace(/&/g, '&amp;')
+      .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+      .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+      // Every `#<digit>`, also in `owner/repo#1`: an issue reference notifies and cross-links.
+      .replace(/#(?=\d)/g, '#\u200b')
+      .replace(/\b(GH)-(?=\d)/gi, '$1-\u200b')
+      // Links to issues and pull requests create back-references too.
+      .replace(/\/(issues|pull|discussions)\/(?=\d)/gi, '/$1\u200b/')
+      .replace(/\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b(?=\s*:?\s*(?:[\w.-]+\/[\w.-]+)?#)/gi, (m) => `${m[0]}\u200b${m.slice(1)}`)
+      .replace(/`/g, 'ˋ')
+  );
 }
 
 /** One table cell: neutralised, single line, pipes escaped, length-capped. */

@@ -110,7 +110,9 @@ export class GitFixture {
 
   /**
    * Appends `count` commits to the working clone's current branch quickly with `git fast-import`: each
-   * changes `path` (a counter) and leaves everything else as it is. Returns the new head.
+   * changes `path` (a counter) and leaves everything else as it is. Returns the new head. Keep dates
+   * monotonic (`date` not older than the parent's): git's own range walks (`rev-list A ^B`, which the stand-in's
+   * compare uses) go wrong under clock skew.
    */
   async fastCommits(count: number, opts: { path?: string; prefix?: string; date?: Date } = {}): Promise<string> {
     const path = opts.path ?? 'counter.txt';
