@@ -32,14 +32,14 @@ export function sameCommit(a: string, b: string): boolean {
  *    one whose named check runs did not all conclude `success`, and one whose tree the head still has outside
  *    the ledger (the head is a ledger commit on top of it: it is the failing build). The first survivor is C. There is no window:
  *    the whole ledger is examined, however far back C is.
- * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too. Only
+ * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too (used for
+ *    good builds that are no longer ancestors; an ancestor ✅ commit is itself the answer). Only
  *    commits that never get a run of their own are judged this way: those whose message carries a skip
  *    keyword (`[skip ci]`…, `skip-checks: true`), like promote-to-stable's ledger commits and greenline's
  *    reverts; a tested commit without a ✅ entry failed or is still running, whatever its tree. The
  *    first-parent chain below the head, down to C (at most `treeWalkLimit` commits, at most `treeChecks` tree
- *    comparisons), newest first, is compared with the tree of C and with the trees of the newest
- *    `foreignGoodTrees` good commits that were skipped only for not being ancestors. The newest match wins
- *    over C, so "the commits undone" are only the ones that really were bad.
+ *    comparisons), newest first, is compared with the trees of the newest `foreignGoodTrees` good commits
+ *    that were skipped only for not being ancestors. A match newer than C wins over C.
  * 3. Not found is an answer, not an error: `found: false` with the reason.
  */
 export async function findLastGood(ledgerText: string | undefined, config: FindConfig, ports: FindPorts): Promise<FindResult> {
@@ -118,8 +118,11 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
   base.headTwins = headTwins;
 
   // Good trees: the chosen commit's, then the skipped foreign ones (checked lazily against require-checks).
+  // The chosen ✅ commit itself is the answer when it is an ancestor: a newer commit with the same tree (the
+  // ledger commit above it, a revert back to it) restores the very same files, and naming the ✅ commit keeps
+  // the answer equal to the seed's one-liner on the ledger. Trees matter for good builds that are no longer
+  // ancestors (force-pushed away, rebased): a commit below the head with such a tree is good too.
   const goodTrees: { sha: string; entry: LedgerEntry; checked: boolean }[] = [];
-  if (chosen) goodTrees.push({ sha: chosen.sha, entry: chosen.entry, checked: true });
   for (const f of foreign) goodTrees.push({ sha: f.sha, entry: f.entry, checked: config.requireChecks.length === 0 });
 
   let byTree: { sha: string; subject: string; good: (typeof goodTrees)[number] } | undefined;

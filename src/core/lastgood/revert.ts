@@ -4,6 +4,7 @@ import { greenlineMarks, RESTORED_TRAILER, REVERT_OF_TRAILER } from '../git/hist
 import { appendToLedger } from '../ledger/append.js';
 import { parseLedger } from '../ledger/parse.js';
 import type { NewLedgerEntry } from '../ledger/schema.js';
+import type { LedgerEntry } from '../ledger/types.js';
 import { shortSha } from '../util/text.js';
 import { findLastGood, sameCommit } from './find.js';
 import type { ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
@@ -276,7 +277,12 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
         ...(passedEntry.version ? { version: passedEntry.version } : {}),
         reason: `${config.reason}; ${config.branch} reverted to ${shortSha(target)}`,
       };
-      files.push({ path: config.ledgerPath, content: appendToLedger(ledgerText, ledgerEntry) });
+      // The seed's one-liner (grep -B 3 "Status: ✅ Tests Passed" | … | tail -1) cannot see ⛔ markers: so the
+      // last good build is recorded again after the marker, and the one-liner keeps naming the same commit
+      // as find-last-good-commit (DESIGN: "must keep giving the same answer … on any ledger greenline writes").
+      const withMarker = appendToLedger(ledgerText, ledgerEntry);
+      const lastGood = reaffirmation(parseLedger(withMarker).entries, build, config.now, config.runUrl);
+      files.push({ path: config.ledgerPath, content: lastGood ? appendToLedger(withMarker, lastGood) : withMarker });
     }
   }
 
@@ -359,4 +365,26 @@ function pullRequestBody(message: string, config: RevertConfig, failing: RevertC
     body,
   ];
   return lines.join('\n');
+}
+
+/**
+ * The ✅ entry find-last-good-commit would now answer with (newest passed, not rolled back, not the build just
+ * marked ⛔), written again with its image, digest and metrics and a reason saying why it is repeated.
+ */
+export function reaffirmation(entries: LedgerEntry[], rolledBack: string, now: Date, runUrl: string): NewLedgerEntry | undefined {
+  const isRolledBack = (sha: string) => sameCommit(sha, rolledBack) || entries.some((e) => e.status === 'rolled-back' && sameCommit(e.commit, sha));
+  const good = [...entries].reverse().find((e) => e.status === 'passed' && !isRolledBack(e.commit));
+  if (!good) return undefined;
+  return {
+    status: 'passed',
+    commit: good.commit,
+    timestamp: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...(good.image ? { image: good.image } : {}),
+    ...(good.digest ? { digest: good.digest } : {}),
+    tags: good.tags,
+    metrics: good.metrics,
+    ...(runUrl ? { run: runUrl } : {}),
+    ...(good.version ? { version: good.version } : {}),
+    reason: `recorded again as the last good build after ${shortSha(rolledBack)} was rolled back`,
+  };
 }
