@@ -54,3 +54,25 @@ describe(`${N} concurrent promotions lose no ledger entry`, () => {
     expect(shas).toContain((await world.remote.refs())['refs/tags/stable']);
   });
 });
+
+describe('a promotion and a rollback of :stable racing', () => {
+  it('ends on one of the two, and the ledger\'s newest entry says which', async () => {
+    for (let round = 0; round < 3; round++) {
+      const base = await world.remote.commit({ [`race/${round}-base.txt`]: 'x' }, `race base ${round}`);
+      await world.candidate('oci-index', base);
+      expect((await world.promote({}, { sha: base })).code).toBe(0);
+      const next = await world.remote.commit({ [`race/${round}-next.txt`]: 'x' }, `race next ${round}`);
+      await world.candidate('docker-manifest', next);
+      const [promotion, rollback] = await Promise.all([world.promote({}, { sha: next }), world.promote({ source: 'ledger:previous' }, { sha: next })]);
+      expect(promotion.errors, promotion.stdout).toEqual([]);
+      expect(rollback.errors, rollback.stdout).toEqual([]);
+      const entries = parseLedger((await world.ledger()) ?? '').entries;
+      const newest = [...entries].reverse().find((e) => (e.status === 'passed' || e.status === 'restored') && e.tags.includes('stable'));
+      const served = await world.tagDigest('stable');
+      expect([promotion.outputs.digest, rollback.outputs.digest]).toContain(served);
+      expect(newest?.digest).toBe(served);
+      expect(await world.tagDigest('latest')).toBe(served);
+    }
+  });
+});
+

@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.stop());
 
-const sha = (n: number) => n.toString(16).padStart(2, '0').repeat(20);
 let commitCounter = 0;
 async function newCommit(label: string): Promise<string> {
   commitCounter++;
@@ -38,8 +37,9 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
       expect(r.code).toBe(0);
       expect(r.outputs.digest).toBe(built.digest);
       expect(r.outputs.tags).toBe('stable,latest');
-      // One GET of the source, one PUT per tag, and one HEAD to report previous-digest.
-      expect(await manifestRequests(before)).toEqual({ GET: 1, HEAD: 1, PUT: 2, other: 0 });
+      // One GET of the source and one PUT per tag; one HEAD (alongside the GET) for previous-digest and one
+      // after the ledger write, checking that no concurrent run moved the tag meanwhile.
+      expect(await manifestRequests(before)).toEqual({ GET: 1, HEAD: 2, PUT: 2, other: 0 });
       for (const tag of ['stable', 'latest']) {
         const served = await getManifestRaw(world.registry, world.repository, tag);
         expect(served.status).toBe(200);

@@ -19,7 +19,7 @@ export interface LedgerPort {
   /** Where entries go, for messages. */
   describe: string;
   read(): Promise<string | undefined>;
-  append(entry: LedgerEntry): Promise<{ attempts: number }>;
+  append(entry: LedgerEntry): Promise<{ attempts: number; text: string }>;
 }
 
 export interface GitTagPort {
@@ -166,6 +166,17 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     const failure = `${config.tags.join(', ')} moved to ${manifest.digest}, but the ledger entry was not written: ${(error as Error).message}. Re-run to record it (moving the tags again is harmless).`;
     return { ...base, steps, tagResults, failure };
   }
+  // A promotion and a rollback racing: the tags end where the last PUT left them, the ledger says what the
+  // last append wrote. Whoever finishes checks that the first tag serves what the ledger's newest entry for it
+  // says, and puts that entry's digest back if not: the final state is one of the two, and the ledger says which.
+  if (deps.writeLedger && deps.ledger) {
+    try {
+      const fixed = await converge(config, deps, manifest);
+      if (fixed) steps.push(fixed);
+    } catch (error) {
+      log.warning(`Could not check ${firstTag} against the ledger after writing: ${(error as Error).message}`);
+    }
+  }
   try {
     if (config.gitTag && deps.gitTag) {
       if (/^[0-9a-f]{40}$/.test(commit)) {
@@ -180,6 +191,29 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     return { ...base, steps, tagResults, failure };
   }
   return { ...base, steps, tagResults };
+}
+
+/** Makes the first tag serve the ledger's newest entry for it; says what it changed, if anything. */
+async function converge(config: PromoteConfig, deps: PromoteDeps, ours: Manifest): Promise<string | undefined> {
+  const firstTag = config.tags[0]!;
+  let served = await deps.registry.resolveDigest(firstTag);
+  if (served === ours.digest) return undefined;
+  for (let round = 0; round < 3; round++) {
+    const text = (await deps.ledger!.read()) ?? '';
+    const newest = [...parseLedger(text).entries]
+      .reverse()
+      .find((e) => (e.status === 'passed' || e.status === 'restored') && e.digest && e.tags.includes(firstTag));
+    if (!newest?.digest || newest.digest === served) return undefined;
+    const manifest = newest.digest === ours.digest ? ours : await deps.registry.getManifest(newest.digest);
+    const results = await deps.registry.retag(manifest, config.tags);
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length) throw new Error(failed.map((r) => `${r.tag}: ${r.error?.message}`).join('; '));
+    served = await deps.registry.resolveDigest(firstTag);
+    if (served === newest.digest) {
+      return `A concurrent run moved ${firstTag}; put back ${newest.digest} (the ledger's newest entry for it, ${newest.commit.slice(0, 7)})`;
+    }
+  }
+  return undefined;
 }
 
 async function readLedgerSafely(ledger: LedgerPort, required: boolean, log: Logger): Promise<string | undefined> {

@@ -41,8 +41,8 @@ export function validateTags(tags: string[]): string[] {
 /** A git tag name as `git check-ref-format` would accept it (the common rules). */
 export function validateGitTag(tag: string): string | undefined {
   if (tag === '') return undefined;
-  const bad =
-    /(^[.\-/])|([/.]$)|(\.\.)|([\s~^:?*[\\\x00-\x1f\x7f])|(@\{)|(\/\/)|(\.lock$)|(\/\.)/.test(tag) || tag === '@';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what git refuses in ref names
+  const bad = /(^[.\-/])|([/.]$)|(\.\.)|([\s~^:?*[\\\x00-\x1f\x7f])|(@\{)|(\/\/)|(\.lock$)|(\/\.)/.test(tag) || tag === '@';
   if (bad) throw new ConfigurationError(`Input "git-tag": ${JSON.stringify(tag)} is not a valid git tag name`);
   return tag;
 }
