@@ -24,13 +24,15 @@ describe('find-last-good-commit, run as the runner runs it', () => {
     for (const r of [viaApi, viaGit]) {
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.outputs.found).toBe('true');
-      expect(r.outputs.sha).toBe(s.l);
-      expect(r.outputs['short-sha']).toBe(s.l.slice(0, 7));
+      // The ✅ commit itself (not the ledger commit L above it, which has its tree): what the ledger names.
+      expect(r.outputs.sha).toBe(s.g);
+      expect(r.outputs['short-sha']).toBe(s.g.slice(0, 7));
       expect(r.outputs.image).toBe('ghcr.io/owner/app');
       expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(JSON.parse(r.outputs.entry!)).toMatchObject({ status: 'passed', commit: s.g });
-      expect(JSON.parse(r.outputs.candidates!)[0]).toMatchObject({ sha: s.l, verdict: 'chosen' });
-      expect(r.summary).toContain(`Last good commit: \`${s.l.slice(0, 7)}\``);
+      expect(JSON.parse(r.outputs.candidates!)).toEqual([expect.objectContaining({ sha: s.g, verdict: 'chosen' })]);
+      expect(r.summary).toContain(`Last good commit: \`${s.g.slice(0, 7)}\``);
+      expect(r.summary).not.toContain('Same tree as ✅');
       expect(r.warnings).toEqual([]);
     }
     expect(viaGit.outputs).toEqual(viaApi.outputs);
@@ -41,11 +43,11 @@ describe('find-last-good-commit, run as the runner runs it', () => {
   it('head defaults to GITHUB_SHA outside workflow_run, and head/branch inputs override', async () => {
     const s = await scenario();
     const push = await runOnFailure(ACTION, s, s.fail, { env: { GITHUB_EVENT_NAME: 'push' }, event: { ref: 'refs/heads/main' } });
-    expect(push.outputs.sha).toBe(s.l);
+    expect(push.outputs.sha).toBe(s.g);
     const explicit = await runOnFailure(ACTION, s, s.base, { inputs: { head: s.fail } });
-    expect(explicit.outputs.sha).toBe(s.l);
+    expect(explicit.outputs.sha).toBe(s.g);
     const byBranch = await runOnFailure(ACTION, s, s.base, { inputs: { branch: 'main' } });
-    expect(byBranch.outputs.sha).toBe(s.l);
+    expect(byBranch.outputs.sha).toBe(s.g);
   });
 
   it('finds a good commit 500 commits back from a depth-1 checkout', async () => {
@@ -56,8 +58,7 @@ describe('find-last-good-commit, run as the runner runs it', () => {
     const workspace = await s.f.clone('ws', { depth: 1 });
     const r = await runOnFailure(ACTION, s, head, { workspace });
     expect(r.code, r.stdout).toBe(0);
-    // The ✅ commit itself: its ledger commit (same tree) is beyond the 100 first-parent commits the tree walk
-    // scans, and restoring either gives the same tree.
+    // The ✅ commit itself, however far back (its ledger commit, with the same tree, is never the answer).
     expect(r.outputs, r.outputs.reason).toMatchObject({ found: 'true', sha: s.g });
     const viaApi = await runOnFailure(ACTION, s, head);
     expect(viaApi.outputs).toEqual(r.outputs);
@@ -99,7 +100,7 @@ describe('find-last-good-commit, run as the runner runs it', () => {
     expect(r.outputs.reason).toMatch(/tests: failure/);
     s.api.addCheckRun(s.g, 'tests', 'success');
     const ok = await runOnFailure(ACTION, s, s.fail, { inputs: { 'require-checks': 'tests' } });
-    expect(ok.outputs.sha).toBe(s.l);
+    expect(ok.outputs.sha).toBe(s.g);
   });
 
   it.each([

@@ -3,10 +3,10 @@ import { parseLedger } from '../../src/core/ledger/index.js';
 import { git } from '../support/git-fixture.js';
 import { startPromoteWorld, type PromoteWorld } from '../support/promote-world.js';
 
-// Ten promotions at once must leave ten ledger entries, through the contents API (blob sha compare-and-swap)
+// Twenty promotions at once must leave twenty ledger entries, through the contents API (blob sha compare-and-swap)
 // and through git (rejected push → fetch, re-apply, retry). The bare remote refuses non-fast-forward pushes,
 // so a force push anywhere would fail the test.
-const N = 10;
+const N = 20; // issue 2 asks for 10, issue 6 for 20
 let world: PromoteWorld;
 beforeAll(async () => {
   world = await startPromoteWorld();

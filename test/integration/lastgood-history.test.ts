@@ -43,15 +43,17 @@ async function find(history: HistoryPort, ledger: string | undefined, head: stri
 }
 
 describe('find-last-good on real repositories: git (shallow clones) and the compare API agree', () => {
-  it('answers the ledger commit after the ✅ commit, from a depth-1 clone and from the API', async () => {
+  it('answers the ✅ commit itself, not the ledger commit after it, from a depth-1 clone and from the API', async () => {
     const f = await fixture();
     const { g, l, fail } = await goodThenBroken(f);
     const ledger = await f.currentLedger();
     const viaGit = await find((await gitHistory(f, 1)).history, ledger, fail);
     const viaApi = await find(apiHistory(await standin(f)).history, ledger, fail);
-    expect(viaGit).toMatchObject({ found: true, sha: l, goodSha: g });
-    expect(viaApi).toMatchObject({ found: true, sha: l, goodSha: g });
+    expect(viaGit).toMatchObject({ found: true, sha: g, goodSha: g });
+    expect(viaApi).toMatchObject({ found: true, sha: g, goodSha: g });
+    expect(viaGit.sha).not.toBe(l);
     expect(viaApi.candidates).toEqual(viaGit.candidates);
+    expect(viaGit.candidates).toEqual([expect.objectContaining({ sha: g, verdict: 'chosen' })]);
   });
 
   it('finds a good commit 500 commits back, deepening a depth-1 clone (never a false "not an ancestor")', async () => {
@@ -64,8 +66,8 @@ describe('find-last-good on real repositories: git (shallow clones) and the comp
     const { history, path } = await gitHistory(f, 1);
     const started = Date.now();
     const r = await find(history, ledgerText, head);
-    // The ledger commit right above g has g's tree outside the ledger: it is the answer, g its good commit.
-    expect(r).toMatchObject({ found: true, goodSha: g });
+    // g itself, not the ledger commit right above it (which has g's tree outside the ledger).
+    expect(r).toMatchObject({ found: true, sha: g, goodSha: g });
     // Deepened step by step: the history is there now.
     expect(Number(await git(path, ['rev-list', '--count', 'HEAD']))).toBeGreaterThan(500);
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -95,6 +97,38 @@ describe('find-last-good on real repositories: git (shallow clones) and the comp
     }
   });
 
+  it('answers a greenline revert carrying the tree of a ✅ build that was force-pushed away, newer than the ✅ ancestor', async () => {
+    const f = await fixture();
+    const { g, l } = await goodThenBroken(f);
+    // G2 passes and is promoted, F3 breaks main and greenline reverts it to G2's tree...
+    const g2 = await f.commit('feat: v4', { 'app.py': 'print("v4")\n' });
+    await f.recordPassed(g2);
+    const ledger = (await f.currentLedger())!;
+    const f3 = await f.commit('feat: v5 (broken)', { 'app.py': 'broken\n' });
+    await f.commit(`⚠️ Auto-rollback: Tests failed, reverting to last successful build ${g2.slice(0, 7)} [skip ci]\n\nGreenline-Revert-Of: ${f3}\nGreenline-Restored: ${g2}`, { 'app.py': 'print("v4")\n' });
+    await f.push();
+    // ...then main is rewritten above L (commit messages reworded): the same trees, new commits. The rebased
+    // copy of G2 was tested (no ✅ of its own); the rebased revert keeps [skip ci] and G2's tree.
+    await git(f.work, ['reset', '-q', '--hard', l]);
+    await f.commit('feat: v3 (broken), reworded', { 'app.py': 'raise SystemExit(1)\n', 'new_module.py': 'x = 1\n' });
+    const g2copy = await f.commit('feat: v4, reworded', { 'app.py': 'print("v4")\n' });
+    await f.commit(`greenline: ledger passed ${g2.slice(0, 7)} [skip ci]`, { [LEDGER]: ledger });
+    const f3copy = await f.commit('feat: v5 (broken), reworded', { 'app.py': 'broken\n' });
+    const revert = await f.commit(`⚠️ Auto-rollback: Tests failed, reverting to last successful build ${g2.slice(0, 7)} [skip ci]\n\nGreenline-Revert-Of: ${f3copy}\nGreenline-Restored: ${g2}`, { 'app.py': 'print("v4")\n' });
+    const head = await f.commit('feat: v6 (broken)', { 'app.py': 'broken again\n' });
+    await f.push('main', { force: true });
+    const viaGit = await find((await gitHistory(f, 1)).history, ledger, head);
+    const viaApi = await find(apiHistory(await standin(f)).history, ledger, head);
+    for (const r of [viaGit, viaApi]) {
+      expect(r, r.reason).toMatchObject({ found: true, sha: revert, goodSha: g2 });
+      expect(r.entry).toMatchObject({ status: 'passed', commit: g2 });
+      expect(r.candidates.find((c) => c.sha === g2)).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/not an ancestor/) });
+      expect(r.candidates.find((c) => c.sha === g)).toMatchObject({ verdict: 'skipped' });
+      expect(r.sha).not.toBe(g2copy);
+    }
+    expect(viaApi.candidates).toEqual(viaGit.candidates);
+  });
+
   it('handles merge commits between the good commit and the head', async () => {
     const f = await fixture();
     const { g, l } = await goodThenBroken(f);
@@ -108,8 +142,8 @@ describe('find-last-good on real repositories: git (shallow clones) and the comp
     const ledger = await f.currentLedger();
     const viaGit = await find((await gitHistory(f, 1)).history, ledger, head);
     const viaApi = await find(apiHistory(await standin(f)).history, ledger, head);
-    expect(viaGit).toMatchObject({ found: true, sha: l, goodSha: g });
-    expect(viaApi).toMatchObject({ found: true, sha: l, goodSha: g });
+    expect(viaGit).toMatchObject({ found: true, sha: g, goodSha: g });
+    expect(viaApi).toMatchObject({ found: true, sha: g, goodSha: g });
   });
 
   it('GitHistory.revertsSince deepens a shallow clone back 24 hours', async () => {

@@ -18,17 +18,20 @@ function simple() {
 }
 
 describe('findLastGood', () => {
-  it('answers the newest commit with the good tree: the ledger commit right after the ✅ one', async () => {
+  it('answers the ✅ commit itself, not the ledger commit right after it (same tree)', async () => {
     const { repo, g, l, f, ledger1 } = simple();
     const log = recordingLogger();
     const r = await findLastGood(ledger1, config(f), { history: repo, log });
     expect(r.found).toBe(true);
-    expect(r.sha).toBe(l);
+    // l restores the very same files, but the answer names the build the ledger names (the seed one-liner's).
+    expect(r.sha).toBe(g);
+    expect(r.sha).not.toBe(l);
     expect(r.goodSha).toBe(g);
     expect(r.entry?.commit).toBe(g);
     expect(r.entry?.digest).toMatch(/^sha256:/);
-    expect(r.candidates[0]).toMatchObject({ sha: l, verdict: 'chosen' });
-    expect(r.reason).toContain('same tree');
+    expect(r.candidates).toEqual([expect.objectContaining({ sha: g, verdict: 'chosen' })]);
+    expect(r.reason).toMatch(/^newest ✅ ancestor of /);
+    expect(r.reason).not.toContain('same tree');
     expect(log.warnings).toEqual([]);
   });
 
@@ -102,13 +105,55 @@ describe('findLastGood', () => {
     expect(r.sha).toBe(g);
   });
 
-  it('counts a greenline revert (same tree as the good commit) as good', async () => {
-    const { repo, l, f, ledger1 } = simple();
-    const revert = repo.child(f, { 'app.py': 'v2' }, '⚠️ Auto-rollback [skip ci]');
+  it('answers the ✅ commit itself, not an earlier greenline revert back to it', async () => {
+    const { repo, g, l, f, ledger1 } = simple();
+    const revert = repo.child(f, { 'app.py': 'v2' }, `⚠️ Auto-rollback [skip ci]\n\nGreenline-Revert-Of: ${f}\nGreenline-Restored: ${g}`);
     const f2 = repo.child(revert, { 'app.py': 'v5 broken again' });
     const r = await findLastGood(ledger1, config(f2), { history: repo, log: recordingLogger() });
-    expect(r.sha).toBe(revert);
+    expect(r).toMatchObject({ found: true, sha: g, goodSha: g });
+    expect(r.sha).not.toBe(revert);
     expect(r.sha).not.toBe(l);
+    expect(r.candidates.map((c) => c.sha)).toEqual([g]);
+  });
+
+  it('counts a greenline revert to a ✅ build that was force-pushed away (same tree) as good, newer than the ✅ ancestor', async () => {
+    // base → G (✅) → L → G2 (v4, ✅) → L2 → F → R (revert to G2's tree), then main was rewritten (rebased): G2
+    // and its ledger commit are gone, main is base → G → L → G2' (the same change, rebased: tested, no ✅ of
+    // its own) → F' → R' (the revert, rebased: [skip ci], G2's tree) → F2 (broken again).
+    const { repo, g, l } = simple();
+    const g2 = repo.child(l, { 'app.py': 'v4' }, 'feat: v4');
+    const ledger2 = ledgerWith([passed(g2)], repo.commits.get(l)!.files[LEDGER]);
+    repo.child(g2, { [LEDGER]: ledger2 }, 'greenline: ledger passed [skip ci]');
+    const g2copy = repo.child(l, { 'app.py': 'v4', [LEDGER]: ledger2 }, 'feat: v4 (rebased)');
+    const fcopy = repo.child(g2copy, { 'app.py': 'v5 broken' }, 'feat: v5 (rebased)');
+    const revert = repo.child(fcopy, { 'app.py': 'v4' }, `⚠️ Auto-rollback: Tests failed, reverting to last successful build ${g2.slice(0, 7)} [skip ci]\n\nGreenline-Revert-Of: ${fcopy}\nGreenline-Restored: ${g2}`);
+    const f2 = repo.child(revert, { 'app.py': 'v6 broken again' }, 'feat: v6');
+    const r = await findLastGood(ledger2, config(f2), { history: repo, log: recordingLogger() });
+    expect(r).toMatchObject({ found: true, sha: revert, goodSha: g2 });
+    expect(r.entry).toMatchObject({ status: 'passed', commit: g2 });
+    expect(r.reason).toContain(`same tree as ✅ ${g2.slice(0, 7)}`);
+    expect(r.candidates[0]).toMatchObject({ sha: revert, verdict: 'chosen' });
+    expect(r.candidates.find((c) => c.sha === g2)).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/not an ancestor/) });
+    // The ✅ ancestor G is older than the revert: reported, not chosen.
+    expect(r.candidates.find((c) => c.sha === g)).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/has the same tree as a good build and is newer/) });
+    // The rebased copy was tested (no skip keyword): its tree does not make it good.
+    expect(r.candidates.some((c) => c.sha === g2copy)).toBe(false);
+  });
+
+  it('a copy of a force-pushed ✅ build older than the ✅ ancestor does not win over it', async () => {
+    const repo = new FakeRepo();
+    const base = repo.add([], { 'app.py': 'v1' }, 'base');
+    const gone = repo.child(base, { 'app.py': 'v2' }, 'good, then force-pushed away');
+    const copy = repo.child(base, { 'app.py': 'v2' }, 'chore: re-apply v2 [skip ci]');
+    const g = repo.child(copy, { 'app.py': 'v3' }, 'feat: v3');
+    const f = repo.child(g, { 'app.py': 'v4 broken' });
+    // gone's ✅ is the newest entry: it is looked at first, skipped (not an ancestor), and its tree searched for.
+    const r = await findLastGood(ledgerWith([passed(g), passed(gone)]), config(f), { history: repo, log: recordingLogger() });
+    expect(r).toMatchObject({ found: true, sha: g, goodSha: g });
+    expect(r.candidates.map((c) => [c.sha, c.verdict])).toEqual([
+      [gone, 'skipped'],
+      [g, 'chosen'],
+    ]);
   });
 
   it('walks merge commits on the first-parent chain', async () => {

@@ -9,6 +9,7 @@ import { autoRevert, covered, DEFAULT_MESSAGE_TEMPLATE, renderRevertMessage, typ
 import { FakeBackend, FakePulls } from '../support/revert/fake-backend.js';
 import { FakeRepo } from '../support/revert/fake-history.js';
 import { LEDGER, ledgerWith, passed } from '../support/revert/ledger.js';
+import { seedOneLiner } from '../support/revert/oneliner.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -95,15 +96,20 @@ describe('autoRevert', () => {
     const s = scenario();
     const r = await autoRevert(s.config, s.deps);
     expect(r.reverted).toBe(true);
-    expect(r.targetSha).toBe(s.l);
+    // The ✅ commit itself, not the ledger commit above it (the same files: the ledger is kept from the head).
+    expect(r.targetSha).toBe(s.g);
     const head = s.backend.heads.get('main')!;
     expect(head).toBe(r.revertSha);
     const c = s.repo.commits.get(head)!;
     expect(c.parents).toEqual([s.f]);
     expect(c.files['app.py']).toBe('v2');
     expect(c.files[LEDGER]).toBe(s.repo.commits.get(s.f)!.files[LEDGER]);
-    expect(r.undone.map((u) => u.sha)).toEqual([s.f]);
-    expect(greenlineMarks(c.message)).toEqual({ revertOf: s.f, restored: s.l });
+    expect(r.undone.map((u) => u.sha).sort()).toEqual([s.f, s.l].sort());
+    expect(r.undoneTotal).toBe(2);
+    expect(c.message.split('\n')[0]).toContain(`last successful build ${s.g.slice(0, 7)} [skip ci]`);
+    expect(greenlineMarks(c.message)).toEqual({ revertOf: s.f, restored: s.g });
+    // The failing commit had no ✅ entry: the ledger is the head's, untouched (no ⛔, no re-record).
+    expect(r.ledgerEntry).toBeUndefined();
   });
 
   it('stops when the branch moved (nothing written)', async () => {
@@ -172,13 +178,29 @@ describe('autoRevert', () => {
     s.backend.heads.set('main', l2);
     const r = await autoRevert({ ...s.config, failingSha: l2, reason: 'Health gate failed' }, s.deps);
     // The head l2 is only the ledger commit on top of the ✅ f: f is the failing build. It is skipped as a
-    // target, the branch goes back to l (g's tree) and f is the one marked ⛔.
+    // target, the branch goes back to g (the ✅ commit itself) and f is the one marked ⛔.
     expect(r.reverted).toBe(true);
-    expect(r.targetSha).toBe(s.l);
-    expect(r.find?.candidates[0]).toMatchObject({ sha: s.l, verdict: 'chosen' });
+    expect(r.targetSha).toBe(s.g);
+    expect(r.find?.candidates.map((c) => [c.sha, c.verdict])).toEqual([
+      [s.f, 'skipped'],
+      [s.g, 'chosen'],
+    ]);
     expect(r.find?.candidates.find((c) => c.sha === s.f)?.reason).toMatch(/the build that is failing/);
     expect(r.ledgerEntry).toMatchObject({ status: 'rolled-back', commit: s.f });
     expect(s.repo.commits.get(r.revertSha)!.files['app.py']).toBe('v2');
+    // The ⛔ marker, then g recorded again: the seed one-liner (blind to ⛔) names g, as find-last-good does.
+    const revertLedger = s.repo.commits.get(r.revertSha)!.files[LEDGER]!;
+    expect(revertLedger.startsWith(withPass)).toBe(true);
+    const tail = parseLedger(revertLedger).entries.slice(-2);
+    expect(tail).toMatchObject([
+      { status: 'rolled-back', commit: s.f },
+      { status: 'passed', commit: s.g },
+    ]);
+    const original = parseLedger(withPass).entries.find((e) => e.status === 'passed' && e.commit === s.g)!;
+    expect(tail[1]).toMatchObject({ image: original.image, digest: original.digest, tags: original.tags, metrics: original.metrics, run: s.config.runUrl });
+    expect(tail[1]!.reason).toBe(`recorded again as the last good build after ${s.f.slice(0, 7)} was rolled back`);
+    expect(tail[1]!.timestamp).toBe(s.config.now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(await seedOneLiner(revertLedger)).toBe(s.g);
 
     const s2 = scenario();
     const withPass2 = ledgerWith([passed(s2.f)], s2.repo.commits.get(s2.f)!.files[LEDGER]);
@@ -192,7 +214,8 @@ describe('autoRevert', () => {
     const ledger = s2.repo.commits.get(r2.revertSha)!.files[LEDGER]!;
     expect(ledger.startsWith(text)).toBe(true);
     const entries = parseLedger(ledger).entries;
-    expect(entries.at(-1)).toMatchObject({ status: 'rolled-back', commit: f2 });
+    expect(entries.at(-2)).toMatchObject({ status: 'rolled-back', commit: f2 });
+    expect(entries.at(-1)).toMatchObject({ status: 'passed' });
   });
 
   it('opens a pull request when the branch is protected', async () => {
@@ -222,7 +245,7 @@ describe('autoRevert', () => {
     const s = scenario();
     const r = await autoRevert({ ...s.config, dryRun: true }, s.deps);
     expect(r.reverted).toBe(false);
-    expect(r.targetSha).toBe(s.l);
+    expect(r.targetSha).toBe(s.g);
     expect(r.steps.join('\n')).toMatch(/Would move main/);
     expect(s.backend.writes).toEqual([]);
   });
@@ -252,8 +275,9 @@ describe('auto-revert job summary', () => {
     const r = await autoRevert(config, s.deps);
     const md = revertSummary(r, config);
     expect(md).toContain(`| Failing commit | \`${evil.slice(0, 7)}\``);
-    expect(md).toContain(`| Restored commit | \`${s.l.slice(0, 7)}\``);
-    expect(md).toContain('Commits undone (2)');
+    expect(md).toContain(`| Restored commit | \`${s.g.slice(0, 7)}\``);
+    // evil, f and the ledger commit l above g.
+    expect(md).toContain('Commits undone (3)');
     expect(md).toContain(`| Pull request | ${r.pullRequestUrl} |`);
     expect(md).not.toMatch(/@alice|#12|<img|`rm/);
     expect(md).toContain('@\u200balice');

@@ -23,7 +23,8 @@ export interface LedgerPort {
 }
 
 export interface GitTagPort {
-  move(tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged'>;
+  /** `raced`: another run moved the tag between our read and our write (nothing was overwritten). */
+  move(tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged' | 'raced'>;
 }
 
 export interface PromoteConfig {
@@ -180,8 +181,8 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   try {
     if (config.gitTag && deps.gitTag) {
       if (/^[0-9a-f]{40}$/.test(commit)) {
-        const how = await deps.gitTag.move(config.gitTag, commit);
-        steps.push(`Git tag ${config.gitTag} ${how === 'unchanged' ? 'already at' : how === 'created' ? 'created at' : 'moved to'} ${commit}`);
+        const { how, target } = await moveGitTag(config, deps, commit);
+        steps.push(`Git tag ${config.gitTag} ${how === 'unchanged' ? 'already at' : how === 'created' ? 'created at' : 'moved to'} ${target}`);
       } else {
         log.warning(`Git tag ${config.gitTag} not moved: the ledger has only the short commit ${commit}`);
       }
@@ -191,6 +192,24 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     return { ...base, steps, tagResults, failure };
   }
   return { ...base, steps, tagResults };
+}
+
+/**
+ * Moves the git tag to our commit; when a concurrent run moved it first, follows the ledger instead: the tag
+ * ends on the commit of the ledger's newest entry for the first image tag, like the image tags themselves.
+ */
+async function moveGitTag(config: PromoteConfig, deps: PromoteDeps, commit: string): Promise<{ how: 'created' | 'moved' | 'unchanged'; target: string }> {
+  let target = commit;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const how = await deps.gitTag!.move(config.gitTag!, target);
+    if (how !== 'raced') return { how, target };
+    const text = deps.ledger ? ((await deps.ledger.read()) ?? '') : '';
+    const newest = [...parseLedger(text).entries]
+      .reverse()
+      .find((e) => (e.status === 'passed' || e.status === 'restored') && e.tags.includes(config.tags[0]!) && /^[0-9a-f]{40}$/.test(e.commit));
+    target = newest?.commit ?? commit;
+  }
+  throw new Error(`git tag ${config.gitTag} kept moving under concurrent runs`);
 }
 
 /** Makes the first tag serve the ledger's newest entry for it; says what it changed, if anything. */

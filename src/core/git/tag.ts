@@ -5,7 +5,7 @@ import type { Git } from './git.js';
  * sideways, so the update is forced, but only as a lease on the value just read: a concurrent mover is
  * detected, not overwritten blindly. Only refs/tags/* can ever be pushed this way.
  */
-export async function moveTagViaGit(git: Git, remote: string, tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged'> {
+export async function moveTagViaGit(git: Git, remote: string, tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged' | 'raced'> {
   const ref = `refs/tags/${tag}`;
   const listed = await git.run(['ls-remote', '--', remote, ref]);
   const current = listed.stdout.split('\n').find((l) => l.endsWith(`\t${ref}`))?.split('\t')[0];
@@ -14,6 +14,11 @@ export async function moveTagViaGit(git: Git, remote: string, tag: string, sha: 
   const has = await git.run(['cat-file', '-e', `${sha}^{commit}`], { allowFail: true });
   if (has.code !== 0) await git.run(['fetch', '--no-tags', '--depth=1', '--', remote, sha]);
   const lease = `--force-with-lease=${ref}:${current ?? ''}`;
-  await git.run(['push', '--no-verify', lease, '--', remote, `${sha}:${ref}`]);
+  const pushed = await git.run(['push', '--porcelain', '--no-verify', lease, '--', remote, `${sha}:${ref}`], { allowFail: true });
+  if (pushed.code !== 0) {
+    // Another run moved the tag between our read and our push: the lease refused to overwrite it.
+    if (/stale info|\[rejected\]|already exists|failed to update ref|incorrect old value/.test(`${pushed.stdout}\n${pushed.stderr}`)) return 'raced';
+    throw new Error(`git push of ${ref} failed: ${pushed.stderr.trim() || pushed.stdout.trim()}`);
+  }
   return current ? 'moved' : 'created';
 }

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { booleanInput, choiceInput } from '../../core/action/inputs.js';
+import { KINDS } from '../../core/incident/state.js';
+import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
+import { inputSchema as incidentSchema } from '../open-incident-issue/inputs.js';
+
+const revert = revertSchema.shape;
+const incident = incidentSchema.shape;
+
+/**
+ * The one-step rollback's inputs (root action.yml): the union of what find-last-good-commit, auto-revert and
+ * open-incident-issue need for a rollback, under the same names and parsed by the very same field types, so
+ * an input means exactly what it means on the sub-action. Every one is checked before anything is read or
+ * changed: a bad incident `title` stops the step before main is touched.
+ */
+export const inputSchema = z.object({
+  // find-last-good-commit (in-process, through auto-revert) and auto-revert
+  'ledger-path': revert['ledger-path'],
+  'ledger-source': revert['ledger-source'],
+  branch: revert.branch,
+  'failing-sha': revert['failing-sha'],
+  'target-sha': revert['target-sha'],
+  method: revert.method,
+  'preserve-paths': revert['preserve-paths'],
+  reason: revert.reason,
+  message: revert.message,
+  'max-per-day': revert['max-per-day'],
+  fallback: revert.fallback,
+  'require-checks': revert['require-checks'],
+  // open-incident-issue
+  incident: booleanInput(true),
+  fingerprint: incident.fingerprint,
+  kind: choiceInput(KINDS, 'rollback'),
+  title: incident.title,
+  labels: incident.labels,
+  assignees: incident.assignees,
+  details: incident.details,
+  'health-report': incident['health-report'],
+  'repeat-interval': incident['repeat-interval'],
+  'reopen-window': incident['reopen-window'],
+  // both
+  token: z.string(),
+  'dry-run': booleanInput(false),
+});
+
+export type RollbackInputs = z.infer<typeof inputSchema>;
+
+export const outputNames = [
+  'found',
+  'sha',
+  'short-sha',
+  'image',
+  'digest',
+  'entry',
+  'target-sha',
+  'reverted',
+  'revert-sha',
+  'pull-request-url',
+  'reason',
+  'issue-number',
+  'issue-url',
+  'operation',
+] as const;

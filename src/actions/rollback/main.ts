@@ -1,0 +1,189 @@
+import type { RunContext } from '../../core/action/context.js';
+import { ConfigurationError, oneLine } from '../../core/action/errors.js';
+import type { Logger } from '../../core/action/log.js';
+import type { ActionResult } from '../../core/action/runner.js';
+import type { IncidentApi } from '../../core/incident/api.js';
+import { type IncidentResult, runIncident } from '../../core/incident/incident.js';
+import type { IncidentKind } from '../../core/incident/state.js';
+import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
+import { cell, shortSha } from '../../core/util/text.js';
+import { revertSummary } from '../auto-revert/main.js';
+import type { IncidentInputs } from '../open-incident-issue/inputs.js';
+import { configure, summarise } from '../open-incident-issue/main.js';
+
+/**
+ * What the rollback came to, which decides whether people are told:
+ * - `reverted`: the branch now has the last good tree (incident opened or updated, kind as configured);
+ * - `would-revert`: dry run of a revert (the incident step runs as a dry run too);
+ * - `pull-request`: the branch is protected, a revert pull request waits (incident, kind failure);
+ * - `not-reverted`: the branch is still broken and greenline did not revert it: no good build, the failing
+ *   commit is itself a revert, the daily cap, protected without fallback, or the rollback failed (incident,
+ *   kind failure: a person is needed);
+ * - `superseded`: the branch moved on since the failure: its new head gets its own verdict (no incident);
+ * - `nothing-to-do`: the failing commit already has the good tree (no incident).
+ */
+export type Verdict = 'reverted' | 'would-revert' | 'pull-request' | 'not-reverted' | 'superseded' | 'nothing-to-do';
+
+export interface RollbackConfig {
+  revert: RevertConfig;
+  /**
+   * open-incident-issue's inputs (mode open) for the incident, without the parts the outcome decides (kind,
+   * failing-sha, restored-sha, details); undefined with `incident: false`.
+   */
+  incident?: IncidentInputs;
+  /** The `details` input: appended to what greenline writes about the rollback. */
+  details: string;
+  context: RunContext;
+}
+
+export interface RollbackDeps {
+  revert: RevertDeps;
+  /** The issues port; required when `config.incident` is set. */
+  issues?: IncidentApi;
+  log: Logger;
+  now: () => number;
+}
+
+export interface RollbackOutcome extends ActionResult {
+  verdict: Verdict;
+  revert?: RevertResult;
+  incident?: IncidentResult;
+}
+
+/**
+ * The one-step rollback: find the last good commit and restore its tree on top of the failing commit
+ * (auto-revert, which runs find-last-good-commit's rules in-process), then open or update the incident issue
+ * (open-incident-issue), all in this process on the same core. A mistake in the inputs or the repository
+ * (ConfigurationError) stops before anything changes; any other failure is reported as the step's failure
+ * after the outputs are written, and people are told through the incident when it can still be opened.
+ */
+export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<RollbackOutcome> {
+  const { log } = deps;
+  let result: RevertResult | undefined;
+  let verdict: Verdict;
+  let crash: string | undefined;
+  try {
+    result = await autoRevert(config.revert, deps.revert);
+    if (result.warning) log.warning(result.warning);
+    else log.info(result.reason);
+    verdict = await classify(result, config, deps);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    log.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    crash = oneLine(error instanceof Error ? error.message : String(error));
+    verdict = 'not-reverted';
+  }
+
+  const reason = crash ? `the rollback failed: ${crash}` : result!.reason;
+  let incident: IncidentResult | undefined;
+  let incidentSummary = '';
+  let incidentFailure: string | undefined;
+  const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do';
+  if (config.incident && tell) {
+    const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
+    try {
+      incident = await runIncident(incidentConfig, { api: deps.issues!, log, now: deps.now });
+      incidentSummary = summarise(incidentConfig, incident);
+      if (incident.failure) incidentFailure = incident.failure;
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      incidentFailure = `the incident issue could not be opened: ${oneLine(error instanceof Error ? error.message : String(error))}`;
+      log.warning(incidentFailure);
+    }
+  } else {
+    const why = !config.incident ? 'incident: false' : verdict === 'superseded' ? `${config.revert.branch} moved on since the failure` : 'nothing to roll back';
+    incidentSummary = `⚪ No incident issue: ${cell(why)}.`;
+    log.info(`No incident issue: ${why}`);
+  }
+
+  const entry = result?.find?.found && result.find.sha === result.targetSha ? result.find.entry : undefined;
+  const outputs: Record<string, string> = {
+    found: String(result !== undefined && result.targetSha !== ''),
+    sha: result?.targetSha ?? '',
+    'short-sha': result?.targetSha ? shortSha(result.targetSha) : '',
+    image: entry?.image ?? '',
+    digest: entry?.digest ?? '',
+    entry: entry ? JSON.stringify(entry) : '',
+    'target-sha': result?.targetSha ?? '',
+    reverted: String(result?.reverted ?? false),
+    'revert-sha': result?.revertSha ?? '',
+    'pull-request-url': result?.pullRequestUrl ?? '',
+    reason,
+    'issue-number': incident?.issueNumber !== undefined ? String(incident.issueNumber) : '',
+    'issue-url': incident?.issueUrl ?? '',
+    operation: incident?.operation ?? 'none',
+  };
+
+  const parts: string[] = [];
+  if (result) parts.push(revertSummary(result, config.revert).trimEnd());
+  else parts.push(`### ❌ ${cell(config.revert.branch)} not rolled back`, '', `**Why:** ${cell(reason, 2000)}`);
+  parts.push('', incidentSummary, '');
+
+  const failures = [crash ? `Rolling back ${config.revert.branch} failed: ${crash}` : result?.failure, incidentFailure].filter((f): f is string => !!f);
+  return {
+    outputs,
+    summary: parts.join('\n'),
+    ...(failures.length ? { failure: failures.join('; ') } : {}),
+    verdict,
+    ...(result ? { revert: result } : {}),
+    ...(incident ? { incident } : {}),
+  };
+}
+
+async function classify(result: RevertResult, config: RollbackConfig, deps: RollbackDeps): Promise<Verdict> {
+  if (result.reverted) return 'reverted';
+  if (result.pullRequestUrl) return 'pull-request';
+  if (result.failure) return 'not-reverted';
+  if (result.warning) {
+    // Stopped with a warning: superseded when the branch no longer points at the failing commit (someone
+    // pushed, or won the race), else the branch is still broken.
+    let head: string | undefined;
+    try {
+      head = await deps.revert.backend.branchHead(config.revert.branch);
+    } catch (error) {
+      deps.log.debug(`could not re-read ${config.revert.branch}: ${(error as Error).message}`);
+    }
+    return result.failing && head !== undefined && head !== result.failing.sha ? 'superseded' : 'not-reverted';
+  }
+  if (result.dryRun && result.message !== undefined) return 'would-revert';
+  return 'nothing-to-do';
+}
+
+function incidentInputs(config: RollbackConfig, base: IncidentInputs, verdict: Verdict, result: RevertResult | undefined, crash: string | undefined): IncidentInputs {
+  const rolledBack = verdict === 'reverted' || verdict === 'would-revert';
+  const kind: IncidentKind = rolledBack ? base.kind : 'failure';
+  const restored = rolledBack && result?.targetSha ? result.targetSha : undefined;
+  return {
+    ...base,
+    mode: 'open',
+    kind,
+    'failing-sha': result?.failing?.sha ?? config.revert.failingSha,
+    'restored-sha': restored,
+    details: incidentDetails(config, verdict, result, crash),
+  };
+}
+
+/** What greenline did, for the incident's details section (neutralised there: commit subjects are untrusted). */
+export function incidentDetails(config: RollbackConfig, verdict: Verdict, result: RevertResult | undefined, crash: string | undefined): string {
+  const branch = config.revert.branch;
+  const failing = shortSha(result?.failing?.sha ?? config.revert.failingSha);
+  const target = result?.targetSha ? shortSha(result.targetSha) : '';
+  const lines: string[] = [];
+  if (crash) lines.push(`**${branch} was not rolled back**: the rollback failed (${crash}). Check ${branch} and the run.`);
+  else if (verdict === 'reverted') lines.push(`**${branch} was rolled back** from ${failing} to the tree of the last good build ${target}: new commit ${shortSha(result!.revertSha)} ([skip ci]).`);
+  else if (verdict === 'would-revert') lines.push(`**Dry run**: ${branch} would be rolled back from ${failing} to the tree of ${target}. Nothing was changed.`);
+  else if (verdict === 'pull-request') lines.push(`**${branch} is protected**: the rollback to ${target} waits in a pull request, ${result!.pullRequestUrl}. Merge it to roll back.`);
+  else lines.push(`**${branch} was not rolled back** and is still on ${failing}: ${result?.reason ?? ''}. A person is needed.`);
+  lines.push('', `Reason: ${config.revert.reason}`);
+  if (result?.find?.found) lines.push('', `Last good build: ${result.find.reason}`);
+  if (result?.ledgerEntry) {
+    lines.push('', `Build ${shortSha(result.ledgerEntry.commit)} ${verdict === 'reverted' ? 'is' : 'would be'} marked ⛔ Rolled back in ${config.revert.ledgerPath}.`);
+  }
+  if (result && result.undoneTotal > 0 && verdict !== 'not-reverted') {
+    lines.push('', `Commits ${verdict === 'reverted' ? 'undone' : 'to undo'} (${result.undoneTotal}):`);
+    for (const c of result.undone.slice(0, 20)) lines.push(`- ${shortSha(c.sha)} ${c.subject}`);
+    if (result.undoneTotal > Math.min(20, result.undone.length)) lines.push(`- … and ${result.undoneTotal - Math.min(20, result.undone.length)} more`);
+  }
+  if (config.details.trim()) lines.push('', config.details.trim());
+  return lines.join('\n');
+}
