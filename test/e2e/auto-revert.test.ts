@@ -264,7 +264,7 @@ describe('auto-revert: more cases', () => {
   // restored build's, find-last-good-commit takes that build (g) for the failing one and answers found=false,
   // while the one-liner on the same ledger names g (DESIGN: "must keep giving the same answer"). Remove
   // `.fails` when find.ts is fixed.
-  it.fails('the one-liner on the revert commit’s ledger prints what find-last-good-commit answers on the revert commit (known bug)', async () => {
+  it('the one-liner on the revert commit’s ledger prints what find-last-good-commit answers on the revert commit', async () => {
     const s = await scenario();
     const { r, ledgerText } = await healthGateFailure(s);
     const oneLiner = await seedOneLiner(ledgerText);

@@ -4,10 +4,12 @@
  * in ledger commits (`[skip ci]`, as promote-to-stable makes them), greenline reverts after failed tests, and
  * reverts after a promoted build failed later (`⛔ Rolled back` followed by the last good build recorded again).
  *
- * The two are compared where find-last-good-commit runs: on a commit whose own CI run failed (a tested commit,
- * the head of a `workflow_run` after failure). Not on a `[skip ci]` head whose tree is the one-liner's build (the
- * ledger commit promote-to-stable wrote on top of a build that then failed the health gate, or a revert commit):
- * there find-last-good-commit takes that build for the failing one, by design, and the one-liner cannot know.
+ * The two are compared where find-last-good-commit runs after a failure: on a commit whose own CI run failed (a
+ * tested commit, the head of a `workflow_run`). Not on a `[skip ci]` head whose tree is the one-liner's build:
+ * - the ledger commit promote-to-stable wrote on top of a build that then failed the health gate: that build is
+ *   the failing one and nothing in the ledger says so yet (auto-revert writes the ⛔ next);
+ * (A greenline revert commit is fine: find-last-good-commit recognises the build its Greenline-Restored trailer
+ * names and answers it, as the one-liner does; see test/e2e/auto-revert.test.ts.)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -167,6 +167,11 @@ export class GitHistory implements HistoryPort {
     }
   }
 
+  async message(sha: string): Promise<string | undefined> {
+    const r = await this.git.run(['log', '-1', '--no-show-signature', '--format=%B', sha, '--'], { allowFail: true });
+    return r.code === 0 ? r.stdout : undefined;
+  }
+
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     const r = await this.git.run(['diff-tree', '--quiet', '-r', '--no-renames', a, b, '--', ...excludes(ignore)], { allowFail: true });
     if (r.code === 0) return true;

@@ -328,6 +328,10 @@ export class ApiHistory implements HistoryPort {
     return out;
   }
 
+  async message(sha: string): Promise<string | undefined> {
+    return (await this.repo.commit(sha))?.message;
+  }
+
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     const ignored = (path: string) => ignore.some((p) => path === p || path.startsWith(`${p.replace(/\/+$/, '')}/`));
     let c = await this.repo.compare(a, b);

@@ -1,5 +1,5 @@
 import type { Logger } from '../action/log.js';
-import { skipsCi } from '../git/history.js';
+import { greenlineMarks, skipsCi } from '../git/history.js';
 import { parseLedger } from '../ledger/parse.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { shortSha } from '../util/text.js';
@@ -97,7 +97,8 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
     }
     // The head's own build: a ✅ commit whose tree the head still has (the head is only a ledger commit on
     // top of it) is what is failing now, not a way back.
-    if (await history.sameTree(where.sha, head, [config.ledgerPath])) {
+    // A head that is a greenline revert back to this very commit is not its failing twin: it restored it.
+    if ((await history.sameTree(where.sha, head, [config.ledgerPath])) && !(await restoredBy(history, head, where.sha))) {
       rejected.push(where.sha);
       headTwins.push(where.sha);
       skip(`has the same tree as the head ${shortSha(head)} outside ${config.ledgerPath}: it is the build that is failing`, where.sha);
@@ -193,6 +194,12 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
     reason: `none of the ${passed.length} ✅ commit(s) in ${config.ledgerPath} is a usable ancestor of ${shortSha(head)}${skippedText}`,
     candidates,
   };
+}
+
+/** Whether `head` is a greenline revert whose Greenline-Restored trailer names `sha`. */
+async function restoredBy(history: HistoryPort, head: string, sha: string): Promise<boolean> {
+  const restored = greenlineMarks((await history.message(head)) ?? '').restored;
+  return restored !== undefined && sameCommit(restored, sha);
 }
 
 /** ✅ entries newest first, one per commit (its newest). */

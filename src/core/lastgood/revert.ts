@@ -281,7 +281,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
       // last good build is recorded again after the marker, and the one-liner keeps naming the same commit
       // as find-last-good-commit (DESIGN: "must keep giving the same answer … on any ledger greenline writes").
       const withMarker = appendToLedger(ledgerText, ledgerEntry);
-      const lastGood = reaffirmation(parseLedger(withMarker).entries, build, config.now, config.runUrl);
+      const lastGood = reaffirmation(parseLedger(withMarker).entries, build, find?.goodSha ?? target, config.now, config.runUrl);
       files.push({ path: config.ledgerPath, content: lastGood ? appendToLedger(withMarker, lastGood) : withMarker });
     }
   }
@@ -368,12 +368,13 @@ function pullRequestBody(message: string, config: RevertConfig, failing: RevertC
 }
 
 /**
- * The ✅ entry find-last-good-commit would now answer with (newest passed, not rolled back, not the build just
- * marked ⛔), written again with its image, digest and metrics and a reason saying why it is repeated.
+ * The ✅ entry of the build the revert restores (`restored`: the target, or the ✅ commit whose tree it has),
+ * written again with its image, digest and metrics and a reason saying why it is repeated. Undefined when the
+ * ledger has no usable ✅ entry for it (then nothing is re-recorded rather than a wrong build).
  */
-export function reaffirmation(entries: LedgerEntry[], rolledBack: string, now: Date, runUrl: string): NewLedgerEntry | undefined {
+export function reaffirmation(entries: LedgerEntry[], rolledBack: string, restored: string, now: Date, runUrl: string): NewLedgerEntry | undefined {
   const isRolledBack = (sha: string) => sameCommit(sha, rolledBack) || entries.some((e) => e.status === 'rolled-back' && sameCommit(e.commit, sha));
-  const good = [...entries].reverse().find((e) => e.status === 'passed' && !isRolledBack(e.commit));
+  const good = [...entries].reverse().find((e) => e.status === 'passed' && sameCommit(e.commit, restored) && !isRolledBack(e.commit));
   if (!good) return undefined;
   return {
     status: 'passed',

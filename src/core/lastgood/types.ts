@@ -35,6 +35,8 @@ export interface HistoryPort {
   firstParentsBelow(head: string, stop: string | undefined, limit: number): Promise<CommitSummary[]>;
   /** Whether the trees of two commits are equal everywhere except under the `ignore` paths. */
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean>;
+  /** The full message of a commit (undefined when it does not exist): to recognise a greenline revert. */
+  message(sha: string): Promise<string | undefined>;
 }
 
 /** The newest check run per name on a commit: its conclusion (null while it has not completed). */

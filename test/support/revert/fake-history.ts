@@ -71,6 +71,10 @@ export class FakeRepo implements HistoryPort {
     return out;
   }
 
+  async message(sha: string): Promise<string | undefined> {
+    return this.commits.get(this.resolve(sha) ?? sha)?.message;
+  }
+
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     const ta = this.commits.get(a)?.files;
     const tb = this.commits.get(b)?.files;
