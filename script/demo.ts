@@ -1,44 +1,61 @@
-// The demo behind script/demo: a promotion, then a rollback of :stable, against real local parts.
-import { runAction } from '../test/support/harness.js';
-import { startPromoteWorld } from '../test/support/promote-world.js';
+// The demo behind script/demo: seed 002's story (bad deploy → detect → roll back → fix → deploy) played through
+// the three example workflows, against a real registry, a bare git remote, a real HTTP service scraped by a
+// real Prometheus, and the GitHub API stand-in; greenline's bundles run as the runner runs them. The same
+// scenario as test/e2e/scenario.test.ts. Prints a timeline, then where to look.
+import { Story, startWorld, type Chapter } from '../test/support/scenario/index.js';
 
+const verbose = process.argv.includes('--verbose');
+// --keep: leave the temp directories (the app's git remote with its ledger, the registry's storage, the issues
+// written as markdown) for a look afterwards.
+const keep = process.argv.includes('--keep');
+if (keep) process.env.GREENLINE_KEEP_TMP = '1';
 const line = (s = '') => console.log(s);
-const world = await startPromoteWorld();
+const started = Date.now();
+
+line('greenline demo — seed 002: bad deployment → automatic rollback → fix → successful deployment');
+line('starting a registry, a git remote, the GitHub API stand-in, the service and Prometheus …');
+const world = await startWorld(
+  verbose
+    ? {
+        onEvent: (e) => {
+          if (e.type === 'step-end') console.log(`            · ${e.job} / ${e.step.name}: ${e.step.outcome}`);
+        },
+      }
+    : {},
+);
+let failed = false;
 try {
-  line('greenline demo — real registry, real git remote, GitHub API stand-in; bundles run as the runner runs them');
-  line(`registry ${world.registry.url} · image ${world.image}`);
+  line(`registry ${world.registry.url} · image ${world.image} · service ${world.service.url} · Prometheus ${world.prometheus.url}`);
+  line('workflows examples/workflows/{ci-cd,health-monitor}.yml, run step by step by the local executor');
+  const story = new Story(world);
+  const print = (c: Chapter) => {
+    line();
+    line(`── ${c.n}. ${c.title} ${'─'.repeat(Math.max(3, 100 - c.title.length))}`);
+    for (const l of c.lines) line(`  ${l}`);
+  };
+  print(await story.goodBuild());
+  print(await story.badCommit());
+  print(await story.badDeploy());
+  print(await story.monitorRollsBack());
+  print(await story.monitorAgain());
+  print(await story.rolloutCompletes());
+  print(await story.fix());
+  print(await story.monitorHealthy());
+  print(await story.drill());
+  print(await story.nextPush());
   line();
-  const c1 = await world.remote.commit({ 'model.py': 'VERSION = 1\n' }, 'feat: model v1');
-  const b1 = await world.candidate('oci-index', c1);
-  line(`1. build ${c1.slice(0, 7)} pushed as ${world.image}:${c1.slice(0, 7)}… (OCI index: amd64 + arm64 + attestation)`);
-  const p1 = await world.promote({ metrics: 'accuracy=0.913, rmse=0.121' }, { sha: c1 });
-  if (p1.code !== 0) throw new Error(p1.errors.join('\n'));
-  line(`2. tests passed → promote-to-stable: stable, latest → ${b1.digest.slice(0, 19)}…`);
-
-  const c2 = await world.remote.commit({ 'model.py': 'VERSION = 2\n' }, 'feat: model v2');
-  const b2 = await world.candidate('docker-manifest', c2);
-  const p2 = await world.promote({ metrics: 'accuracy=0.921, rmse=0.118' }, { sha: c2 });
-  if (p2.code !== 0) throw new Error(p2.errors.join('\n'));
-  line(`3. build ${c2.slice(0, 7)} promoted: stable ${b1.digest.slice(7, 19)} → ${b2.digest.slice(7, 19)}`);
-
-  const back = await runAction('promote-to-stable', {
-    inputs: { image: world.image, source: 'ledger:previous' },
-    github: { sha: c2, token: 'ghs_promoteWorldToken0123456789', repository: 'acme/app' },
-    env: { GITHUB_API_URL: world.standin.url, GITHUB_REPOSITORY: 'acme/app', GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: '7' },
-  });
-  if (back.code !== 0) throw new Error(back.errors.join('\n'));
-  line(`4. production looks wrong → promote-to-stable source=ledger:previous: stable back to ${b1.digest.slice(7, 19)} (⏪ Restored)`);
+  line(`── Where to look ${'─'.repeat(86)}`);
+  for (const l of await story.whereToLook()) line(`  ${l}`);
   line();
-  line('── job summary of step 2 ──');
-  line(p1.summary.trim());
-  line();
-  line('── ledger (docs/ML_EXPERIMENT_RESULTS.md on main) ──');
-  line(((await world.ledger()) ?? '').trim());
-  line();
-  line('── seed one-liner on that ledger ──');
-  line(`grep -B 3 "Status: ✅ Tests Passed" … | tail -1 → ${await world.oneLiner()} (newest ✅ entry)`);
-  line();
-  line(`where to look: tags via ${world.registry.url}/v2/${world.repository}/tags/list · git tag stable → ${(await world.remote.refs())['refs/tags/stable']}`);
+  line(
+    keep
+      ? `done in ${((Date.now() - started) / 1000).toFixed(0)} s. Kept: ${world.dir.path} (app.git: the remote with the ledger; issues/: every incident as markdown).`
+      : `done in ${((Date.now() - started) / 1000).toFixed(0)} s. Everything ran in ${world.dir.path}, removed on exit: script/demo --keep leaves it for a look.`,
+  );
+} catch (error) {
+  failed = true;
+  console.error(`\ndemo failed: ${(error as Error).message}`);
 } finally {
   await world.stop();
 }
+process.exit(failed ? 1 : 0);

@@ -136,6 +136,37 @@ describe('the one-step rollback (root action.yml), run as the runner runs it', (
     expect(comments(s, 1).at(-1)).toMatch(/Status changed from \*\*ROLLED BACK\*\* to \*\*FAILED\*\*/);
   });
 
+  it('main is protected → a revert pull request, and the incident (kind failure) points at it', async () => {
+    const s = await scenario();
+    s.api.protectBranch('main');
+    const r = ok(await rollback(s, s.fail));
+    expect(r.outputs).toMatchObject({ reverted: 'false', 'target-sha': s.g, 'issue-number': expect.stringMatching(/^\d+$/), operation: 'created' });
+    expect(r.outputs['pull-request-url']).toMatch(/\/pull\/\d+$/);
+    expect(await s.f.remoteHead()).toBe(s.fail);
+    const [issue] = issues(s);
+    expect(issue!.title).toBe('Incident: failure on main (app)');
+    expect(decodeMarker(issue!.body, LABEL, '')).toMatchObject({ kind: 'failure', failing: s.fail, restored: '' });
+    expect(issue!.body).toContain('**main is protected**');
+    // The link is there, neutralised like any link to a pull request in the details (no back-reference).
+    const number = /\/pull\/(\d+)$/.exec(r.outputs['pull-request-url']!)![1]!;
+    expect(issue!.body).toMatch(new RegExp(`waits in a pull request, http\\S+/pull\\W*/\\W*${number}\\b`));
+  });
+
+  it('the rollback fails half-way → exit 1 with one line, main unchanged, and the incident says a person is needed', async () => {
+    const s = await scenario();
+    s.api.failNext({ method: 'POST', path: /\/git\/commits$/, status: 403, body: { message: 'Resource not accessible by integration' } });
+    const refs = await s.f.refs();
+    const r = await rollback(s, s.fail);
+    expect(r.code).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(/^Rolling back main failed: .*Resource not accessible by integration/);
+    expect(r.outputs).toMatchObject({ reverted: 'false', 'revert-sha': '', 'issue-number': '1', operation: 'created' });
+    expect(await s.f.refs()).toBe(refs);
+    const [issue] = issues(s);
+    expect(decodeMarker(issue!.body, LABEL, '')).toMatchObject({ kind: 'failure', status: 'FAILED', failing: s.fail });
+    expect(issue!.body).toContain('**main was not rolled back**: the rollback failed');
+  });
+
   it('nothing to do → nothing changed and no incident: main moved on since the failure', async () => {
     const s = await scenario();
     await s.f.commit('fix: the real fix by Alice', { 'app.py': 'print("fixed")\n' });
