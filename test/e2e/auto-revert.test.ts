@@ -98,19 +98,21 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(await s.f.refs()).toBe(before);
   });
 
-  it('two auto-reverts racing on the same failure make exactly one revert commit', async () => {
+  it('five auto-reverts racing on the same failure make exactly one revert commit', async () => {
     const s = await scenario();
-    const [w1, w2] = await Promise.all([workspaceFor(s, method, s.fail), workspaceFor(s, method, s.fail)]);
-    // Different reasons make different commits: one compare-and-swap wins, the other re-reads and stops.
-    const results = await Promise.all([revert(s, method, s.fail, { reason: 'Tests failed (run 1)' }, w1), revert(s, method, s.fail, { reason: 'Tests failed (run 2)' }, w2)]);
-    expect(results.map((r) => r.code)).toEqual([0, 0]);
-    expect(results.map((r) => r.outputs.reverted).sort()).toEqual(['false', 'true']);
+    const runs = 5;
+    const workspaces = await Promise.all(Array.from({ length: runs }, () => workspaceFor(s, method, s.fail)));
+    // Different reasons make different commits: one compare-and-swap wins, the others re-read and stop.
+    const results = await Promise.all(workspaces.map((w, i) => revert(s, method, s.fail, { reason: `Tests failed (run ${i + 1})` }, w)));
+    expect(results.map((r) => r.code)).toEqual(Array(runs).fill(0));
+    expect(results.map((r) => r.outputs.reverted).sort()).toEqual([...Array(runs - 1).fill('false'), 'true']);
     const head = await s.f.remoteHead();
     expect(await parentsOf(s, head)).toEqual([s.fail]);
     expect(await git(s.f.bare, ['rev-list', '--count', `${s.fail}..main`])).toBe('1');
-    const loser = results.find((r) => r.outputs.reverted === 'false')!;
-    expect(loser.outputs.reason).toMatch(/moved|not at the failing commit/);
-    expect(loser.warnings).toHaveLength(1);
+    for (const loser of results.filter((r) => r.outputs.reverted === 'false')) {
+      expect(loser.outputs.reason).toMatch(/moved|not at the failing commit/);
+      expect(loser.warnings).toHaveLength(1);
+    }
   });
 
   it('two identical auto-reverts in the same second build the very same commit: still one', async () => {
