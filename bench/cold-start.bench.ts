@@ -31,6 +31,8 @@ interface Launch {
 
 interface Timed {
   ms: number;
+  /** Process start → first byte on stdout (module load and input parsing: the first log line or mask command). */
+  firstLogMs?: number;
   code: number;
   outputs: Record<string, string>;
   stdout: string;
@@ -107,6 +109,7 @@ function timeFirstOutput(bundle: string, action: string | undefined, launch: Lau
   const { env, outputFile } = runnerEnv(action, launch, dir);
   return new Promise<Timed>((resolve, reject) => {
     let first: number | undefined;
+    let firstLog: number | undefined;
     const started = performance.now();
     const child = spawn(NODE24, [bundle], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const check = () => {
@@ -115,7 +118,10 @@ function timeFirstOutput(bundle: string, action: string | undefined, launch: Lau
     const watcher = watch(outputFile, check);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      firstLog ??= performance.now();
+      stdout += d.toString();
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
@@ -126,7 +132,7 @@ function timeFirstOutput(bundle: string, action: string | undefined, launch: Lau
       watcher.close();
       const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'));
       rmSync(dir, { recursive: true, force: true });
-      resolve({ ms: (first ?? end) - started, code: code ?? 1, outputs, stdout, stderr });
+      resolve({ ms: (first ?? end) - started, ...(firstLog !== undefined ? { firstLogMs: firstLog - started } : {}), code: code ?? 1, outputs, stdout, stderr });
     });
   });
 }
@@ -225,11 +231,17 @@ const bench: Bench = async ({ quick }) => {
     );
     for (const b of all) b.launch.verify?.(await timeFirstOutput(b.bundle, b.action, b.launch));
     const times = new Map<string, number[]>(all.map((b) => [b.name, []]));
+    const logTimes = new Map<string, number[]>(all.map((b) => [b.name, []]));
+    const standin = new Map<string, Array<{ requests: number; ms: number }>>(all.map((b) => [b.name, []]));
     for (let i = 0; i < runs; i++) {
       for (const b of all) {
+        const before = s.api.requests.length;
         const r = await timeFirstOutput(b.bundle, b.action, b.launch);
         b.launch.verify?.(r);
         times.get(b.name)!.push(r.ms);
+        if (r.firstLogMs !== undefined) logTimes.get(b.name)!.push(r.firstLogMs);
+        const served = s.api.requests.slice(before);
+        standin.get(b.name)!.push({ requests: served.length, ms: served.reduce((n, q) => n + q.ms, 0) });
       }
     }
     const peer = median(times.get('minimal')!);
@@ -238,14 +250,31 @@ const bench: Bench = async ({ quick }) => {
     for (const name of bundles) {
       const t = median(times.get(name)!);
       const ratio = t / peer;
+      const api = standin.get(name)!;
+      const apiRequests = median(api.map((x) => x.requests));
+      const apiMs = median(api.map((x) => x.ms));
       rows.push({
         bench: 'cold-start',
         metric: `${name}: process start → first output (${describePath(name)}, median of ${runs})`,
-        value: `${t.toFixed(0)} ms`,
+        value: `${t.toFixed(0)} ms${apiRequests ? ` (of which the GitHub stand-in answering ${apiRequests} requests: ${apiMs.toFixed(0)} ms)` : ''}`,
         peer: `minimal core+github+zod bundle: ${peer.toFixed(0)} ms`,
         ratio,
         goal: '≤ 1.3×',
         met: ratio <= 1.3,
+      });
+    }
+    // Informative: the load alone (module evaluation and input parsing), up to the first byte the bundle logs.
+    for (const name of bundles) {
+      const logs = logTimes.get(name)!;
+      if (logs.length === 0) continue;
+      const t = median(logs);
+      rows.push({
+        bench: 'cold-start',
+        metric: `(informative) ${name}: process start → first log line (load + inputs, before any request)`,
+        value: `${t.toFixed(0)} ms`,
+        peer: `minimal bundle, start → output: ${peer.toFixed(0)} ms`,
+        ratio: t / peer,
+        goal: '≤ 1.3×',
       });
     }
     for (const name of bundles) {

@@ -23,6 +23,8 @@ describe.skipIf(!present)(`${ACTION}: fuzzed inputs`, () => {
     s = await brokenMain();
     fuzz = {
       action: ACTION,
+      // A bad token has its own tests (token-inputs.test.ts): it costs ~14 s of retries per case today.
+      exclude: ['token'],
       run: (inputs) => runOnFailure(ACTION, s, s.fail, { inputs, timeoutMs: RUN_TIMEOUT_MS }),
       async snapshot() {
         return { refs: await s.f.refs(), apiWrites: s.api.requests.filter((r) => r.method !== 'GET').length, issues: s.api.state.issues.size };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanInput, choiceInput, integerInput, listInput, optionalString, requiredString, shaInput } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, integerInput, listInput, optionalString, requiredString, shaInput, repoPathInput } from '../../core/action/inputs.js';
 
 /** auto-revert's inputs, keyed exactly as in actions/auto-revert/action.yml. */
 export const inputSchema = z.object({
@@ -12,7 +12,7 @@ export const inputSchema = z.object({
   message: z.string(),
   'max-per-day': integerInput(3, 0, 1000),
   fallback: choiceInput(['pull-request', 'none'] as const, 'pull-request'),
-  'ledger-path': requiredString(),
+  'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   'require-checks': listInput(),
   token: z.string(),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { choiceInput, listInput, optionalString, requiredString, shaInput } from '../../core/action/inputs.js';
+import { choiceInput, listInput, optionalString, requiredString, shaInput, repoPathInput } from '../../core/action/inputs.js';
 
 /** find-last-good-commit's inputs, keyed exactly as in actions/find-last-good-commit/action.yml. */
 export const inputSchema = z.object({
-  'ledger-path': requiredString(),
+  'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   head: shaInput(),
   branch: optionalString(),

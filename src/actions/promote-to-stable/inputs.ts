@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanInput, choiceInput, listInput, optionalString, requiredString } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, listInput, optionalString, requiredString, repoPathInput } from '../../core/action/inputs.js';
 
 /** promote-to-stable's inputs, keyed exactly as in actions/promote-to-stable/action.yml. */
 export const inputSchema = z.object({
@@ -12,7 +12,7 @@ export const inputSchema = z.object({
   username: z.string(),
   password: z.string(),
   insecure: booleanInput(false),
-  'ledger-path': requiredString(),
+  'ledger-path': repoPathInput(),
   'ledger-write': choiceInput(['api', 'git', 'none'] as const, 'api'),
   'git-tag': z.string(),
   metrics: z.string(),

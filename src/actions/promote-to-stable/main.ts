@@ -70,7 +70,9 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   const { registry, log } = deps;
   const steps: string[] = [];
   const needLedger = config.source.kind === 'ledger' || config.source.kind === 'ledger-previous' || config.maxRegression.length > 0;
-  const ledgerText = deps.ledger ? await readLedgerSafely(deps.ledger, needLedger, log) : undefined;
+  // When the ledger will be written it must be readable now, before any tag moves: a token that cannot read
+  // it will not write it either, and a half-done promotion is worse than none.
+  const ledgerText = deps.ledger ? await readLedgerSafely(deps.ledger, needLedger || deps.writeLedger, log) : undefined;
   const parsed = ledgerText === undefined ? undefined : parseLedger(ledgerText);
   for (const w of parsed?.warnings ?? []) log.warning(`Ledger line ${w.line}: ${w.message}`);
   const entries = parsed?.entries ?? [];

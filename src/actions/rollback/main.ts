@@ -1,5 +1,5 @@
 import type { RunContext } from '../../core/action/context.js';
-import { ConfigurationError, oneLine } from '../../core/action/errors.js';
+import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import type { IncidentApi } from '../../core/incident/api.js';
@@ -70,11 +70,11 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     log.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    crash = oneLine(error instanceof Error ? error.message : String(error));
+    crash = describeError(error);
     verdict = 'not-reverted';
   }
 
-  const reason = crash ? `the rollback failed: ${crash}` : result!.reason;
+  const reason = crash !== undefined ? `the rollback failed: ${crash}` : result!.reason;
   let incident: IncidentResult | undefined;
   let incidentSummary = '';
   let incidentFailure: string | undefined;
@@ -87,7 +87,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
       if (incident.failure) incidentFailure = incident.failure;
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
-      incidentFailure = `the incident issue could not be opened: ${oneLine(error instanceof Error ? error.message : String(error))}`;
+      incidentFailure = `the incident issue could not be opened: ${describeError(error)}`;
       log.warning(incidentFailure);
     }
   } else {

@@ -26,3 +26,16 @@ export function isConfigurationError(e: unknown): e is ConfigurationError {
 export function oneLine(message: string): string {
   return message.replace(/\s*\r?\n\s*/g, ' ').trim();
 }
+
+/**
+ * A non-empty, one-line description of any thrown value: some HTTP errors carry no message at all, and an
+ * empty `::error::` line tells the user nothing.
+ */
+export function describeError(error: unknown): string {
+  const e = error as { message?: unknown; name?: unknown; status?: unknown };
+  const message = typeof e?.message === 'string' ? oneLine(e.message) : '';
+  if (message) return message;
+  const status = typeof e?.status === 'number' ? ` (HTTP ${e.status})` : '';
+  const name = typeof e?.name === 'string' && e.name ? e.name : 'Error';
+  return `${name}${status} without a message${error instanceof Error ? '' : `: ${String(error)}`}`;
+}

@@ -88,3 +88,16 @@ export const shaInput = () =>
     }
     return lower;
   });
+
+/** A path inside the repository: relative, no `..`, no control characters, of a sane length. */
+export const repoPathInput = () =>
+  z.string().transform((v, ctx) => {
+    const p = v.replace(/^\.\//, '');
+    // eslint-disable-next-line no-control-regex -- control characters are what is being refused
+    const bad = p === '' ? 'is required' : p.length > 1024 ? 'is longer than 1024 characters' : /[\x00-\x1f\x7f]/.test(p) ? 'contains control characters' : p.startsWith('/') ? 'must be relative to the repository root' : p.split('/').some((s) => s === '..' || s === '') ? 'must not contain .. or empty segments' : undefined;
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: bad });
+      return z.NEVER;
+    }
+    return p;
+  });

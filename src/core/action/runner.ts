@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ConfigurationError, oneLine } from './errors.js';
+import { ConfigurationError, describeError, oneLine } from './errors.js';
 import type { Logger } from './log.js';
 
 export type OutputValue = string | number | boolean;
@@ -28,17 +28,36 @@ export async function runAction(body: () => Promise<ActionResult>): Promise<void
     const result = await body();
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, String(value));
     if (result.summary) await writeSummary(result.summary);
-    if (result.failure) core.setFailed(oneLine(result.failure));
+    if (result.failure) core.setFailed(nameTheToken(oneLine(result.failure)));
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      core.setFailed(oneLine(error.message));
-    } else if (error instanceof Error) {
-      core.debug(error.stack ?? String(error));
-      core.setFailed(oneLine(error.message));
+      core.setFailed(nameTheToken(oneLine(error.message)));
     } else {
-      core.setFailed(oneLine(String(error)));
+      if (error instanceof Error) core.debug(error.stack ?? String(error));
+      core.setFailed(blameToken(error) ?? nameTheToken(describeError(error)));
     }
   }
+}
+
+/** Modules wrap GitHub's 401 in their own words; whatever the wording, a refused token is the `token` input. */
+function nameTheToken(message: string): string {
+  if (message.startsWith('Input "')) return message;
+  return /Bad credentials|\bHTTP 401\b|\(401\b|\b401 Unauthorized/i.test(message) ? `Input "token": GitHub refused the token: ${message}` : message;
+}
+
+/**
+ * GitHub refusing the token is the user's to fix, and says which input: 401 is a bad token; a 403 that is
+ * not a rate limit is a token without the permission the call needs.
+ */
+export function blameToken(error: unknown): string | undefined {
+  const e = error as { status?: unknown; message?: unknown; request?: { method?: string; url?: string } };
+  if (typeof e?.status !== 'number' || !e.request) return undefined;
+  const what = `${e.request.method ?? ''} ${e.request.url ? new URL(e.request.url).pathname : ''}`.trim();
+  if (e.status === 401) return `Input "token": GitHub refused the token (401 ${describeError(error)}) on ${what}`;
+  if (e.status === 403 && !/rate limit/i.test(String(e.message))) {
+    return `Input "token": the token may not do ${what} (403 ${describeError(error)}): check the job's permissions:`;
+  }
+  return undefined;
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -2,6 +2,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
+import { ConfigurationError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
@@ -21,6 +22,11 @@ export interface GitHubOptions {
  * secondary rate limits honouring retry-after), which is what GitHub's REST guidance asks of integrations.
  */
 export function createGitHub(options: GitHubOptions): GitHub {
+  // A token with a newline or other control character cannot go into an HTTP header: say so now rather than
+  // retrying a request that can never be sent.
+  if (!/^[\x21-\x7e]+$/.test(options.token)) {
+    throw new ConfigurationError('Input "token": contains characters that cannot be sent in an HTTP header (a space or a newline?)');
+  }
   const retries = options.retries ?? 3;
   return getOctokit(
     options.token,

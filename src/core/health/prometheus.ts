@@ -120,8 +120,14 @@ interface ApiResponse {
  * Whether a Prometheus answers at all: `vector(1)` must come back as one sample equal to 1. A proxy's HTML
  * page, a refused connection or an auth error all make every Prometheus check ERROR (never FAIL).
  */
-export async function probePrometheus(client: PrometheusClient, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; message: string; reason: string }> {
-  const r = await queryPrometheus(client, 'vector(1)', timeoutMs, signal);
+export async function probePrometheus(client: PrometheusClient, timeoutMs: number, signal?: AbortSignal, attempts = 3): Promise<{ ok: true } | { ok: false; message: string; reason: string }> {
+  // One dropped connection must not turn every Prometheus check into ERROR (and a critical one into a
+  // rollback): a transient failure is asked again, briefly, before Prometheus counts as down.
+  let r = await queryPrometheus(client, 'vector(1)', timeoutMs, signal);
+  for (let attempt = 1; attempt < attempts && !r.ok && !r.permanent && !signal?.aborted; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    r = await queryPrometheus(client, 'vector(1)', timeoutMs, signal);
+  }
   if (!r.ok) return { ok: false, reason: r.reason, message: `Prometheus at ${displayUrl(client.url)} did not answer vector(1): ${r.message}` };
   if (r.samples.length !== 1 || r.samples[0]!.value !== 1) {
     return { ok: false, reason: 'not-prometheus', message: `Prometheus at ${displayUrl(client.url)} answered vector(1) with ${r.samples.length} samples, not one sample of 1` };
