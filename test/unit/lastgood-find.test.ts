@@ -1,8 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../src/core/action/log.js';
 import { findLastGood, sameCommit } from '../../src/core/lastgood/find.js';
 import { FakeChecks, FakeRepo } from '../support/revert/fake-history.js';
+import { renderEntry } from '../../src/core/ledger/index.js';
 import { LEDGER, ledgerWith, passed, rolledBack } from '../support/revert/ledger.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'greenline-lastgood-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const config = (head: string, extra: Partial<Parameters<typeof findLastGood>[1]> = {}) => ({ head, ledgerPath: LEDGER, requireChecks: [], ...extra });
 
@@ -230,5 +237,73 @@ describe('findLastGood', () => {
     expect(sameCommit('abcdef1234', 'abcdef1')).toBe(true);
     expect(sameCommit('abcdef1', 'abcdef1234')).toBe(true);
     expect(sameCommit('abcdef', 'abcdef1234')).toBe(false);
+  });
+});
+
+describe('findLastGood reads the ledger from its end', () => {
+  /** `n` ✅ entries for commits the repository does not have, then (optionally) the real ones. */
+  function bigLedger(n: number, tail: string): string {
+    const blocks: string[] = [];
+    for (let i = 0; i < n; i++) blocks.push(renderEntry(passed((0x10000000 + i).toString(16).padEnd(40, 'f'))));
+    return `${ledgerWith([])}# Results\n\n${blocks.join('\n\n')}\n\n${tail}`;
+  }
+
+  it('from the workspace file: the same answer, candidates, absolute line numbers and warnings as from the text', async () => {
+    const repo = new FakeRepo();
+    const base = repo.add([], { 'app.py': 'v1' });
+    const g1 = repo.child(base, { 'app.py': 'v2' });
+    const g2 = repo.child(g1, { 'app.py': 'v3' });
+    const f = repo.child(g2, { 'app.py': 'v4' });
+    const tail = `${ledgerWith([passed(g1), passed(g2), rolledBack(g2)])}\n### broken\nStatus: ✅ Tests Passed\n`;
+    const text = bigLedger(5_000, tail);
+    const file = join(dir, 'ledger.md');
+    writeFileSync(file, text);
+    const fromText = await findLastGood(text, config(f), { history: repo, log: recordingLogger() });
+    const log = recordingLogger();
+    const fromFile = await findLastGood({ file }, config(f), { history: repo, log });
+    expect(fromFile).toEqual(fromText);
+    expect(fromFile.sha).toBe(g1);
+    const lines = text.split('\n');
+    // Absolute, 1-based: the chosen entry's heading, the ⛔ marker's line in the reason, the broken block.
+    expect(lines[fromFile.entry!.line - 1]).toMatch(/^### ✅ /);
+    const markerLine = Number(/ledger line (\d+)/.exec(fromFile.candidates[0]!.reason)![1]);
+    expect(lines[markerLine - 1]).toMatch(/^### ⛔ /);
+    expect(fromFile.warnings).toHaveLength(1);
+    expect(lines[fromFile.warnings[0]!.line - 1]).toBe('Status: ✅ Tests Passed');
+    expect(log.warnings[0]).toBe(`${LEDGER} line ${fromFile.warnings[0]!.line}: ${fromFile.warnings[0]!.message}`);
+    // Lazy: only the candidates newer than the answer were looked at.
+    expect(repo.asked).toEqual([g1, g1]);
+  });
+
+  it('a missing workspace file is "does not exist", not an error', async () => {
+    const repo = new FakeRepo();
+    const f = repo.add([], { 'app.py': 'v1' });
+    const r = await findLastGood({ file: join(dir, 'nope.md') }, config(f), { history: repo, log: recordingLogger() });
+    expect(r).toMatchObject({ found: false, reason: expect.stringMatching(/does not exist/) });
+  });
+
+  it('stays linear when no entry is usable: 30,000 ✅ commits the repository lacks, each looked at once', async () => {
+    const repo = new FakeRepo();
+    const f = repo.add([], { 'app.py': 'v1' });
+    const text = bigLedger(30_000, '');
+    const started = performance.now();
+    const r = await findLastGood(text, config(f), { history: repo, log: recordingLogger() });
+    expect(r.found).toBe(false);
+    expect(r.reason).toMatch(/^none of the 30000 ✅ commit\(s\)/);
+    expect(r.candidates).toHaveLength(30_000);
+    expect(repo.asked).toHaveLength(30_000);
+    // The quadratic version (newestPerCommit) needed 40 s for 20,000 entries.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a ⛔ cancels the ✅ entries before it; a ✅ written after it (a deliberate re-promotion) counts again', async () => {
+    const repo = new FakeRepo();
+    const base = repo.add([], { 'app.py': 'v1' });
+    const g = repo.child(base, { 'app.py': 'v2' });
+    const f = repo.child(g, { 'app.py': 'v3' });
+    const cancelled = await findLastGood(ledgerWith([passed(base), passed(g), rolledBack(g)]), config(f), { history: repo, log: recordingLogger() });
+    expect(cancelled.sha).toBe(base);
+    const again = await findLastGood(ledgerWith([passed(base), passed(g), rolledBack(g), passed(g)]), config(f), { history: repo, log: recordingLogger() });
+    expect(again.sha).toBe(g);
   });
 });

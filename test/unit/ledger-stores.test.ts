@@ -207,3 +207,56 @@ describe('ApiLedgerStore', () => {
     expect(results.some((r) => r.attempts > 1)).toBe(true);
   });
 });
+
+describe('ApiLedgerStore keeps the bytes it did not write', () => {
+  /** A contents API over bytes (the fakeContents above holds text). */
+  function byteContents(initial: Buffer, options: { large?: boolean } = {}) {
+    const blobSha = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+    const state = { bytes: initial };
+    const octokit: ContentsOctokit = {
+      rest: {
+        repos: {
+          async getContent(params) {
+            if (params.mediaType?.format === 'raw') {
+              // As octokit hands out a body it was told not to parse: a web stream.
+              return { data: params.request?.parseSuccessResponseBody === false ? new Blob([state.bytes]).stream() : state.bytes.toString('utf8') };
+            }
+            return {
+              data: { type: 'file', sha: blobSha(state.bytes), size: state.bytes.length, encoding: options.large ? 'none' : 'base64', content: options.large ? '' : state.bytes.toString('base64') },
+            };
+          },
+          async createOrUpdateFileContents(params) {
+            if (params.sha !== blobSha(state.bytes)) throw new HttpError(409, 'does not match');
+            state.bytes = Buffer.from(params.content, 'base64');
+            return { data: {} };
+          },
+        },
+      },
+    };
+    return { octokit, state };
+  }
+
+  for (const large of [false, true]) {
+    it(`latin1 and UTF-16 bytes survive an append (${large ? 'raw read, over 1 MB' : 'inline base64'})`, async () => {
+      for (const old of [
+        Buffer.from('# Résultats\r\n\r\nNotes: modèle entraîné à 91 %', 'latin1'),
+        Buffer.from('\uFEFF# ML experiment results (UTF-16)\n', 'utf16le'),
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('# caf\xe9\n\n', 'latin1')]),
+      ]) {
+        const { octokit, state } = byteContents(old, { large });
+        await appendEntry(new ApiLedgerStore(octokit, { owner: 'o', repo: 'r', path: 'docs/L.md' }), entry(3), { log: recordingLogger(), sleep: noSleep });
+        expect(state.bytes.subarray(0, old.length).equals(old)).toBe(true);
+        const added = state.bytes.subarray(old.length).toString('utf8');
+        expect(added).toMatch(/Status: ✅ Tests Passed/);
+        expect(parseLedger(state.bytes.toString('utf8')).entries.map((e) => e.commit)).toEqual([entry(3).commit]);
+      }
+    });
+  }
+
+  it('the separator follows the bytes: a blank line before the block, CRLF kept', async () => {
+    const old = Buffer.from('# R\xe9sultats\r\nNotes: x', 'latin1');
+    const { octokit, state } = byteContents(old);
+    await appendEntry(new ApiLedgerStore(octokit, { owner: 'o', repo: 'r', path: 'L.md' }), entry(4), { log: recordingLogger(), sleep: noSleep });
+    expect(state.bytes.subarray(old.length).toString('utf8')).toMatch(/^\r\n\r\n### ✅ [0-9a-f]{7} .*\r\nCommit: /);
+  });
+});

@@ -210,3 +210,27 @@ describe('reading cost does not grow with the ledger', () => {
     expect(reader.reads).toBe(1);
   });
 });
+
+describe('read sizes', () => {
+  const blocks = Array.from({ length: 20_000 }, (_, i) => renderEntry({ status: 'passed', commit: (0x10000000 + i).toString(16).padEnd(40, '0') }));
+  const text = `${LEDGER_HEADER}\n\n${blocks.join('\n\n')}\n`;
+
+  it('a small answer costs one 4 KiB read; a scan of the whole file reads in doubling chunks (few reads)', async () => {
+    const newest = bytesReader(Buffer.from(text));
+    expect((await readNewestPassed(newest)).entry?.commit).toBe((0x10000000 + 19_999).toString(16).padEnd(40, '0'));
+    expect(newest.reads).toBe(1);
+    expect(newest.bytes).toBe(4096);
+    const oldest = bytesReader(Buffer.from(text));
+    const r = await readNewest(oldest, (e) => e.commit === (0x10000000).toString(16).padEnd(40, '0'));
+    expect(r.entry?.line).toBe(parseLedger(text).entries[0]!.line); // it reached the start: absolute for free
+    expect(oldest.bytes).toBe(Buffer.byteLength(text));
+    // 4 KiB, 8 KiB, … 1 MiB, then 1 MiB at a time: about a dozen reads for this 1.4 MB file, not 350.
+    expect(oldest.reads).toBeLessThan(20);
+  });
+
+  it('a fixed chunkSize stays fixed', async () => {
+    const fixed = bytesReader(Buffer.from(text));
+    await readNewest(fixed, () => false, { chunkSize: 64 * 1024 });
+    expect(fixed.reads).toBe(Math.ceil(Buffer.byteLength(text) / (64 * 1024)));
+  });
+});

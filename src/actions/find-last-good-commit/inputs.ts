@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choiceInput, listInput, optionalString, requiredString, shaInput, repoPathInput } from '../../core/action/inputs.js';
+import { choiceInput, listInput, optionalString, shaInput, repoPathInput } from '../../core/action/inputs.js';
 
 /** find-last-good-commit's inputs, keyed exactly as in actions/find-last-good-commit/action.yml. */
 export const inputSchema = z.object({

@@ -38,7 +38,7 @@ export async function resolveHead(config: FindActionConfig, setup: LastGoodSetup
 export async function main(config: FindActionConfig, setup: LastGoodSetup, log: Logger): Promise<ActionResult & { result: FindResult; head: string }> {
   const head = await resolveHead(config, setup);
   log.info(`Looking for the last good commit below ${head} (${setup.describe})`);
-  const result = await findLastGood(await setup.readLedger(head), { head, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
+  const result = await findLastGood(await setup.ledgerInput(head), { head, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
     history: setup.history,
     ...(setup.checks ? { checks: setup.checks } : {}),
     log,

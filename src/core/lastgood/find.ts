@@ -1,6 +1,7 @@
 import type { Logger } from '../action/log.js';
 import { greenlineMarks, skipsCi } from '../git/history.js';
-import { parseLedger } from '../ledger/parse.js';
+import { CommitSet } from '../ledger/newest.js';
+import { readNewest, readNewestFromFile } from '../ledger/tail.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { shortSha } from '../util/text.js';
 import type { CandidateReport, ChecksPort, FindConfig, FindResult, HistoryPort } from './types.js';
@@ -24,14 +25,24 @@ export function sameCommit(a: string, b: string): boolean {
 }
 
 /**
- * The last good commit below `head`, from the ledger text (`undefined`: there is no ledger).
+ * Where find-last-good-commit reads the ledger: its text (through the contents API the file comes whole),
+ * or a file in the workspace, read from its end so only the newest blocks are read.
+ */
+export type LedgerInput = string | { file: string };
+
+/**
+ * The last good commit below `head`, from the ledger (`undefined`: there is no ledger).
  *
- * 1. Ledger candidates: `✅ Tests Passed` entries, newest first (one per commit). A commit with a
- *    `⛔ Rolled back` entry anywhere in the ledger is skipped, so is the head itself, a commit that is not an
- *    ancestor of the head (force-pushed away, another branch, garbage-collected) and, with `requireChecks`,
- *    one whose named check runs did not all conclude `success`, and one whose tree the head still has outside
- *    the ledger (the head is a ledger commit on top of it: it is the failing build). The first survivor is C. There is no window:
- *    the whole ledger is examined, however far back C is.
+ * 1. Ledger candidates: `✅ Tests Passed` entries, newest first (one per commit: its newest). The ledger is
+ *    read from its end (tail.ts) and the scan stops at the first survivor, so the cost does not grow with
+ *    the ledger: a 100,000-entry ledger answers as fast as a 10-entry one. A commit marked `⛔ Rolled back`
+ *    by a later entry is skipped (auto-revert writes the marker after the entry it cancels; a ✅ written
+ *    after the marker, a deliberate re-promotion, counts again, as newestGood and ledger:previous have it).
+ *    So is the head itself, a commit that is not an ancestor of the head (force-pushed away, another branch,
+ *    garbage-collected) and, with `requireChecks`, one whose named check runs did not all conclude
+ *    `success`, and one whose tree the head still has outside the ledger (the head is a ledger commit on top
+ *    of it: it is the failing build). The first survivor is C. There is no window: the scan goes as far back
+ *    as it must, however far back C is.
  * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too (used for
  *    good builds that are no longer ancestors; an ancestor ✅ commit is itself the answer). Only
  *    commits that never get a run of their own are judged this way: those whose message carries a skip
@@ -41,24 +52,14 @@ export function sameCommit(a: string, b: string): boolean {
  *    comparisons), newest first, is compared with the trees of the newest `foreignGoodTrees` good commits
  *    that were skipped only for not being ancestors. A match newer than C wins over C.
  * 3. Not found is an answer, not an error: `found: false` with the reason.
+ *
+ * Unreadable blocks in the part of the ledger the scan read are warnings with their line numbers.
  */
-export async function findLastGood(ledgerText: string | undefined, config: FindConfig, ports: FindPorts): Promise<FindResult> {
+export async function findLastGood(ledger: LedgerInput | undefined, config: FindConfig, ports: FindPorts): Promise<FindResult> {
   const { history, log } = ports;
   const head = config.head.toLowerCase();
-  if (ledgerText === undefined) {
-    return { found: false, reason: `the ledger ${config.ledgerPath} does not exist`, candidates: [], warnings: [] };
-  }
-  const parsed = parseLedger(ledgerText);
-  for (const w of parsed.warnings) {
-    log.warning(`${config.ledgerPath} line ${w.line}: ${w.message}`, { file: config.ledgerPath, startLine: Math.abs(w.line), title: 'Unreadable ledger entry' });
-  }
-  const rolledBack = parsed.entries.filter((e) => e.status === 'rolled-back');
-  const rolledBackEntry = (sha: string) => rolledBack.find((e) => sameCommit(e.commit, sha));
-  const passed = newestPerCommit(parsed.entries.filter((e) => e.status === 'passed'));
-  const base = { warnings: parsed.warnings, headTwins: [] as string[] };
-  if (passed.length === 0) {
-    return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}`, candidates: [] };
-  }
+  const noLedger = (): FindResult => ({ found: false, reason: `the ledger ${config.ledgerPath} does not exist`, candidates: [], warnings: [] });
+  if (ledger === undefined) return noLedger();
 
   const candidates: CandidateReport[] = [];
   const rejected: string[] = [];
@@ -66,34 +67,56 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
   const foreign: { sha: string; entry: LedgerEntry }[] = [];
   let chosen: { sha: string; entry: LedgerEntry; report: CandidateReport } | undefined;
   const foreignLimit = config.foreignGoodTrees ?? DEFAULT_FOREIGN_TREES;
+  /** ⛔ entries seen so far (later in the file than the entry being looked at): the oldest one per commit. */
+  const rolledBack = new Map<string, LedgerEntry>();
+  const rolledBackIndex = new CommitSet<string>();
+  const rolledBackEntry = (sha: string) => {
+    const key = rolledBackIndex.get(sha);
+    return key === undefined ? undefined : rolledBack.get(key);
+  };
+  const seenPassed = new CommitSet();
+  /** Lines the scan sees are counted from the end; these get their absolute number once it is known. */
+  const markerLines: { report: CandidateReport; marker: LedgerEntry }[] = [];
 
-  for (const entry of passed) {
+  const consider = async (entry: LedgerEntry): Promise<boolean> => {
+    if (entry.status === 'rolled-back') {
+      const key = rolledBackIndex.get(entry.commit);
+      if (key === undefined) {
+        rolledBackIndex.add(entry.commit, entry.commit);
+        rolledBack.set(entry.commit, entry);
+      } else rolledBack.set(key, entry); // older than the one kept: report the marker nearest the entry
+      return false;
+    }
+    if (entry.status !== 'passed' || seenPassed.has(entry.commit)) return false;
+    seenPassed.add(entry.commit);
     const skip = (reason: string, sha = entry.commit) => {
-      candidates.push({ sha, line: entry.line, verdict: 'skipped', reason });
+      const report: CandidateReport = { sha, line: entry.line, verdict: 'skipped', reason };
+      candidates.push(report);
+      return report;
     };
     const marked = rolledBackEntry(entry.commit);
     if (marked) {
       rejected.push(entry.commit);
-      skip(`marked ⛔ Rolled back (ledger line ${marked.line})`);
-      continue;
+      markerLines.push({ report: skip('marked ⛔ Rolled back'), marker: marked });
+      return false;
     }
     if (sameCommit(entry.commit, head)) {
       skip('is the head itself');
-      continue;
+      return false;
     }
     const where = await history.ancestry(entry.commit, head);
     if (where.status === 'missing') {
       skip('not found in the repository (force-pushed away and deleted?)');
-      continue;
+      return false;
     }
     if (where.status === 'same') {
       skip('is the head itself', where.sha);
-      continue;
+      return false;
     }
     if (where.status === 'not-ancestor') {
       skip(`not an ancestor of ${shortSha(head)} (force-pushed away or on another branch)`, where.sha ?? entry.commit);
       if (where.sha && foreign.length < foreignLimit) foreign.push({ sha: where.sha, entry });
-      continue;
+      return false;
     }
     // The head's own build: a ✅ commit whose tree the head still has (the head is only a ledger commit on
     // top of it) is what is failing now, not a way back.
@@ -102,18 +125,44 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
       rejected.push(where.sha);
       headTwins.push(where.sha);
       skip(`has the same tree as the head ${shortSha(head)} outside ${config.ledgerPath}: it is the build that is failing`, where.sha);
-      continue;
+      return false;
     }
     const failedChecks = await checkRuns(where.sha, config.requireChecks, ports.checks);
     if (failedChecks) {
       rejected.push(where.sha);
       skip(failedChecks, where.sha);
-      continue;
+      return false;
     }
     const report: CandidateReport = { sha: where.sha, line: entry.line, verdict: 'chosen', reason: `newest ✅ ancestor of ${shortSha(head)} in the ledger` };
     candidates.push(report);
     chosen = { sha: where.sha, entry, report };
-    break;
+    return true;
+  };
+
+  const scan =
+    typeof ledger === 'string'
+      ? await readNewest(ledger, consider, { absoluteLines: true })
+      : await readNewestFromFile(ledger.file, consider, { absoluteLines: true });
+  if ('exists' in scan && !scan.exists) return noLedger();
+  // The predicate saw lines counted from the end; make every line it kept absolute (1-based).
+  const shift = scan.lineShift ?? 0;
+  const fixed = new Map<LedgerEntry, LedgerEntry>();
+  const fix = (e: LedgerEntry): LedgerEntry => {
+    let f = fixed.get(e);
+    if (!f) fixed.set(e, (f = { ...e, line: e.line + shift }));
+    return f;
+  };
+  for (const c of candidates) if (c.line !== undefined) c.line += shift;
+  for (const { report, marker } of markerLines) report.reason = `marked ⛔ Rolled back (ledger line ${fix(marker).line})`;
+  for (const f of foreign) f.entry = fix(f.entry);
+  if (chosen) chosen = { ...chosen, entry: fix(chosen.entry) };
+
+  for (const w of scan.warnings) {
+    log.warning(`${config.ledgerPath} line ${w.line}: ${w.message}`, { file: config.ledgerPath, startLine: Math.abs(w.line), title: 'Unreadable ledger entry' });
+  }
+  const base = { warnings: scan.warnings, headTwins: [] as string[] };
+  if (seenPassed.size === 0) {
+    return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}`, candidates: [] };
   }
 
   base.headTwins = headTwins;
@@ -191,7 +240,7 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
   return {
     ...base,
     found: false,
-    reason: `none of the ${passed.length} ✅ commit(s) in ${config.ledgerPath} is a usable ancestor of ${shortSha(head)}${skippedText}`,
+    reason: `none of the ${seenPassed.size} ✅ commit(s) in ${config.ledgerPath} is a usable ancestor of ${shortSha(head)}${skippedText}`,
     candidates,
   };
 }
@@ -200,16 +249,6 @@ export async function findLastGood(ledgerText: string | undefined, config: FindC
 async function restoredBy(history: HistoryPort, head: string, sha: string): Promise<boolean> {
   const restored = greenlineMarks((await history.message(head)) ?? '').restored;
   return restored !== undefined && sameCommit(restored, sha);
-}
-
-/** ✅ entries newest first, one per commit (its newest). */
-function newestPerCommit(entries: LedgerEntry[]): LedgerEntry[] {
-  const out: LedgerEntry[] = [];
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i]!;
-    if (!out.some((o) => sameCommit(o.commit, e.commit))) out.push(e);
-  }
-  return out;
 }
 
 /** undefined when every required check run concluded success, else why not. */

@@ -9,6 +9,7 @@ import { GitHistory } from '../git/history.js';
 import { GitHubChecks } from '../github/checks.js';
 import { createGitHub, httpStatus, type GitHub } from '../github/client.js';
 import { ApiHistory, GitHubRepo } from '../github/compare.js';
+import type { LedgerInput } from './find.js';
 import type { ChecksPort, HistoryPort } from './types.js';
 
 export type LedgerSource = 'auto' | 'workspace' | 'api';
@@ -32,6 +33,11 @@ export interface LastGoodSetup {
   checks?: ChecksPort;
   /** The ledger text as find-last-good-commit reads it, for a given head. */
   readLedger(head: string): Promise<string | undefined>;
+  /**
+   * The ledger for findLastGood: the workspace file by its path (read from its end, only as far as the
+   * answer needs), or the text from the contents API (which sends the file whole).
+   */
+  ledgerInput(head: string): Promise<LedgerInput | undefined>;
   /** The full SHA of a commit that exists (fetched into the checkout if needed), else undefined. */
   resolveCommit(sha: string): Promise<string | undefined>;
   /** The tip of a branch on the remote (undefined when there is none). */
@@ -96,6 +102,10 @@ export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
           throw error;
         }
       }
+      return (await repo!.readFile(head, o.ledgerPath))?.text;
+    },
+    async ledgerInput(head: string) {
+      if (useFile) return { file: ledgerFile };
       return (await repo!.readFile(head, o.ledgerPath))?.text;
     },
     async resolveCommit(sha: string) {

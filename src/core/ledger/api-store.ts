@@ -9,7 +9,14 @@ import { withSkipCi, type LedgerStore } from './append.js';
 export interface ContentsOctokit {
   rest: {
     repos: {
-      getContent(params: { owner: string; repo: string; path: string; ref?: string; mediaType?: { format?: string } }): Promise<{ data: unknown }>;
+      getContent(params: {
+        owner: string;
+        repo: string;
+        path: string;
+        ref?: string;
+        mediaType?: { format?: string };
+        request?: { parseSuccessResponseBody?: boolean };
+      }): Promise<{ data: unknown }>;
       createOrUpdateFileContents(params: {
         owner: string;
         repo: string;
@@ -61,10 +68,20 @@ export function isContentsConflict(e: unknown): boolean {
  * common case stays one request, and over the git blobs API because the contents endpoint is the one the
  * token's `contents` permission and the test stand-in cover. If the file changes between the two GETs the
  * text is newer than the sha, and the write is refused with 409 and retried: nothing is lost.
+ *
+ * Bytes: the text handed out is the file decoded as UTF-8 (what every reader of the ledger parses), but a
+ * file that is not valid UTF-8 (latin1 `é` as 0xE9, UTF-16) would lose bytes if that text were written
+ * back whole (0xE9 → U+FFFD). So the store keeps the raw bytes of what it read, and a write whose text
+ * starts with that text (appendToLedger only appends: it keeps the BOM, the body and adds separators and
+ * the block) sends the original bytes untouched followed by the UTF-8 bytes of the appended part. The
+ * separator logic needs nothing else: `\n` and `\r` are single ASCII bytes in UTF-8 and never part of a
+ * replaced sequence, so the decoded text ends, and breaks lines, exactly where the bytes do.
  */
 export class ApiLedgerStore implements LedgerStore {
   private readonly octokit: ContentsOctokit;
   private readonly options: ApiLedgerStoreOptions;
+  /** The last read: its version, the text handed out and the bytes it was decoded from. */
+  private last: { version: string; text: string; bytes: Buffer } | undefined;
   constructor(octokit: ContentsOctokit, options: ApiLedgerStoreOptions) {
     this.octokit = octokit;
     this.options = options;
@@ -93,21 +110,32 @@ export class ApiLedgerStore implements LedgerStore {
     if (file.type !== undefined && file.type !== 'file') throw new ConfigurationError(`ledger ${this.where} is a ${String(file.type)}, not a file`);
     if (typeof file.sha !== 'string') throw new ExternalError(`ledger ${this.where}: the contents API answered without a sha`);
     const inline = file.encoding === 'base64' && typeof file.content === 'string' && (file.content !== '' || file.size === 0);
-    const text = inline ? Buffer.from(file.content as string, 'base64').toString('utf8') : await this.readRaw();
+    const bytes = inline ? Buffer.from(file.content as string, 'base64') : await this.readRaw();
+    const text = bytes.toString('utf8');
+    this.last = { version: file.sha, text, bytes };
     return { text, version: file.sha };
   }
 
-  private async readRaw(): Promise<string> {
+  /** The file's bytes through the raw media type, unparsed (a text decode would already lose non-UTF-8 bytes). */
+  private async readRaw(): Promise<Buffer> {
     let data: unknown;
     try {
-      data = (await this.octokit.rest.repos.getContent({ ...this.params(), mediaType: { format: 'raw' } })).data;
+      data = (await this.octokit.rest.repos.getContent({ ...this.params(), mediaType: { format: 'raw' }, request: { parseSuccessResponseBody: false } })).data;
+      const bytes = await toBytes(data);
+      if (bytes) return bytes;
     } catch (e) {
       throw this.failure('read (raw)', e);
     }
-    if (typeof data === 'string') return data;
-    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
-    if (data instanceof Uint8Array) return Buffer.from(data).toString('utf8');
     throw new ExternalError(`ledger ${this.where}: the raw read returned ${typeof data}`);
+  }
+
+  /** What to send for `text`: the bytes read followed by the appended part when `text` extends the text read. */
+  private bytesFor(text: string, version: string | undefined): Buffer {
+    const last = this.last;
+    if (last && version === last.version && text.startsWith(last.text)) {
+      return Buffer.concat([last.bytes, Buffer.from(text.slice(last.text.length), 'utf8')]);
+    }
+    return Buffer.from(text, 'utf8');
   }
 
   async write(text: string, version: string | undefined, message: string): Promise<'ok' | 'conflict'> {
@@ -119,7 +147,7 @@ export class ApiLedgerStore implements LedgerStore {
         repo,
         path,
         message: withSkipCi(message),
-        content: Buffer.from(text, 'utf8').toString('base64'),
+        content: this.bytesFor(text, version).toString('base64'),
         ...(version ? { sha: version } : {}),
         ...(branch ? { branch } : {}),
         committer: bot,
@@ -142,4 +170,20 @@ export class ApiLedgerStore implements LedgerStore {
     }
     return new ExternalError(`cannot ${what} ledger ${this.where}: ${detail}`, { cause: e });
   }
+}
+
+/** The body of a response as bytes: a string (a client that decoded it), an ArrayBuffer, bytes, or a stream. */
+async function toBytes(data: unknown): Promise<Buffer | undefined> {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data && typeof (data as ReadableStream<Uint8Array>).getReader === 'function') {
+    return Buffer.from(await new Response(data as ReadableStream<Uint8Array>).arrayBuffer());
+  }
+  if (data && typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    const parts: Buffer[] = [];
+    for await (const part of data as AsyncIterable<Uint8Array | string>) parts.push(typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part));
+    return Buffer.concat(parts);
+  }
+  return undefined;
 }

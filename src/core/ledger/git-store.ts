@@ -59,7 +59,25 @@ export class GitLedgerStore implements LedgerStore {
     this.base = base;
     const text = await this.git.showFile(base, this.path);
     this.log.debug(`ledger: ${this.remote}/${this.branch} is at ${base}${text === undefined ? ` (no ${this.path} yet)` : ''}`);
+    if (text !== undefined && text.includes('\uFFFD')) await this.assertRoundTrips(base, text);
     return text === undefined ? undefined : { text, version: base };
+  }
+
+  /**
+   * git hands the blob over as UTF-8 text, and a write stores the whole text again: a file that is not valid
+   * UTF-8 (latin1 0xE9, UTF-16) would have those bytes replaced by U+FFFD. A decode only produces U+FFFD for
+   * such bytes (or a literal U+FFFD), so only then the text is hashed and compared with the stored blob;
+   * when they differ the append is refused, naming the file, before anything is written.
+   */
+  private async assertRoundTrips(base: string, text: string): Promise<void> {
+    const listed = await this.git.run(['ls-tree', base, '--', this.path], { allowFail: true });
+    const stored = /^\d+ blob ([0-9a-f]+)\t/.exec(listed.stdout)?.[1];
+    const hashed = (await this.git.run(['hash-object', '--no-filters', '--stdin'], { input: text })).stdout.trim();
+    if (stored !== undefined && stored !== hashed) {
+      throw new ConfigurationError(
+        `ledger ${this.path} on ${this.branch} is not valid UTF-8 (latin1 or UTF-16 bytes?): appending through git would rewrite those bytes; convert the file to UTF-8 or use ledger-write: api`,
+      );
+    }
   }
 
   async write(text: string, version: string | undefined, message: string): Promise<'ok' | 'conflict'> {

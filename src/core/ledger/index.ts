@@ -3,7 +3,7 @@ export { ledgerEntrySchema, validateEntry, type NewLedgerEntry } from './schema.
 export { STATUS_EMOJI, STATUS_TEXT, classifyStatus } from './status.js';
 export { LEDGER_HEADER, LEDGER_TITLE, neutraliseValue, renderEntry, renderedStatusText } from './render.js';
 export { parseLedger } from './parse.js';
-export { RolledBackSet, newestGood, newestPassed, rolledBackLater, sameCommit, type NewestOptions } from './newest.js';
+export { CommitSet, RolledBackSet, newestGood, newestPassed, rolledBackLater, sameCommit, type NewestOptions } from './newest.js';
 export {
   passedPredicate,
   readNewest,

@@ -8,20 +8,69 @@ export function sameCommit(a: string, b: string): boolean {
 }
 
 /**
+ * A set of commits as ledgers write them (full or abbreviated), where `has` matches abbreviations both ways
+ * (sameCommit). Indexed by the first 7 characters (a ledger SHA has at least 7), so a lookup costs the same
+ * however many commits it holds: a scan over 100,000 entries stays linear.
+ */
+export class CommitSet<T = true> {
+  private readonly byPrefix = new Map<string, { commit: string; value: T }[]>();
+  /** Values shorter than the prefix (never produced by the parser): looked at on every lookup. */
+  private readonly short: { commit: string; value: T }[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds `commit` (keeps the first value given for an identical commit). */
+  add(commit: string, value: T = true as T): void {
+    const c = commit.toLowerCase();
+    this.count++;
+    if (c.length < PREFIX) {
+      this.short.push({ commit: c, value });
+      return;
+    }
+    const key = c.slice(0, PREFIX);
+    const list = this.byPrefix.get(key);
+    if (list) list.push({ commit: c, value });
+    else this.byPrefix.set(key, [{ commit: c, value }]);
+  }
+
+  /** The value of the first added commit naming the same commit as `commit`, if any. */
+  get(commit: string): T | undefined {
+    const c = commit.toLowerCase();
+    for (const s of this.short) if (sameCommit(s.commit, c)) return s.value;
+    if (c.length < PREFIX) {
+      // A short query matches any longer commit it prefixes: rare (the parser never yields one), so linear.
+      for (const list of this.byPrefix.values()) for (const e of list) if (sameCommit(e.commit, c)) return e.value;
+      return undefined;
+    }
+    for (const e of this.byPrefix.get(c.slice(0, PREFIX)) ?? []) if (sameCommit(e.commit, c)) return e.value;
+    return undefined;
+  }
+
+  has(commit: string): boolean {
+    return this.get(commit) !== undefined;
+  }
+}
+
+const PREFIX = 7;
+
+/**
  * The commits rolled back so far by a scan that goes from the newest entry to the oldest. A rolled-back
  * marker is written after the passed entry it cancels, so by the time a backwards scan reaches a passed
  * entry it has seen every later marker. A pass written after a marker (a deliberate re-promotion) counts.
  */
 export class RolledBackSet {
-  private readonly commits: string[] = [];
+  private readonly commits = new CommitSet();
 
   /** Feed entries newest first. */
   see(entry: LedgerEntry): void {
-    if (entry.status === 'rolled-back') this.commits.push(entry.commit);
+    if (entry.status === 'rolled-back') this.commits.add(entry.commit);
   }
 
   has(commit: string): boolean {
-    return this.commits.some((c) => sameCommit(c, commit));
+    return this.commits.has(commit);
   }
 }
 
