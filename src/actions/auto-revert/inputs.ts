@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanInput, choiceInput, integerInput, listInput, optionalString, requiredString, shaInput, repoPathInput } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, integerInput, listInput, optionalString, shaInput, repoPathInput } from '../../core/action/inputs.js';
 
 /** auto-revert's inputs, keyed exactly as in actions/auto-revert/action.yml. */
 export const inputSchema = z.object({
