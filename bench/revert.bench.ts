@@ -143,8 +143,8 @@ const bench: Bench = async ({ quick }) => {
     const rows: BenchRow[] = [
       { bench: 'revert', metric: 'API calls per revert (good commit given)', value: String(callsGiven), peer: '—', goal: '≤ 6', met: callsGiven <= 6 },
       { bench: 'revert', metric: 'API calls per revert (good commit found in-process)', value: String(callsFound), peer: '—', goal: 'informative' },
-      { bench: 'revert', metric: `wall time, API revert (${total} commits)`, value: `${apiMs.toFixed(0)} ms`, peer: peerText, ratio: apiMs / peerMs, goal: '< 1×', met: apiMs < peerMs },
-      { bench: 'revert', metric: `wall time, API revert without the 1 s write spacing (${total} commits)`, value: `${unpacedMs.toFixed(0)} ms`, peer: peerText, ratio: unpacedMs / peerMs, goal: 'informative' },
+      { bench: 'revert', metric: `wall time, API revert (${total} commits)`, value: `${apiMs.toFixed(0)} ms`, peer: peerText, ratio: apiMs / peerMs, goal: 'informative (issue 6 sets no goal)' },
+      { bench: 'revert', metric: `wall time, API revert with the throttling plugin off (${total} commits)`, value: `${unpacedMs.toFixed(0)} ms`, peer: peerText, ratio: unpacedMs / peerMs, goal: 'informative' },
       { bench: 'revert', metric: `wall time, git method from a depth-1 clone (${total} commits)`, value: `${gitMs.toFixed(0)} ms`, peer: peerText, ratio: gitMs / peerMs, goal: 'informative' },
     ];
     return rows;

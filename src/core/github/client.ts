@@ -37,11 +37,11 @@ export function createGitHub(options: GitHubOptions): GitHub {
       // is an answer, not a fault: repeating it would only repeat the answer.
       retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
       throttle: {
-        // GitHub asks for ~1 s between mutative requests when making *many* of them. An action run makes a
-        // handful (a revert: 3 writes), so writes are spaced 250 ms and notifying ones (issues, comments) 1 s:
-        // still far under the ~80 content-creating requests per minute secondary limit.
-        write: new Bottleneck.Group({ id: 'greenline-write', maxConcurrent: 1, minTime: 250 }),
-        notifications: new Bottleneck.Group({ id: 'greenline-notifications', maxConcurrent: 1, minTime: 1000 }),
+        // GitHub asks for ~1 s between mutative requests when making *many* of them, and caps content creation
+        // at ~80 per minute. An action run makes a handful (a revert: 3 writes), so writes go out at once from a
+        // budget of 10 per 10 s (at most 60 a minute), and notifying ones (issues, comments) 5 per 10 s.
+        write: new Bottleneck.Group({ id: 'greenline-write', maxConcurrent: 1, reservoir: 10, reservoirRefreshAmount: 10, reservoirRefreshInterval: 10_000 }),
+        notifications: new Bottleneck.Group({ id: 'greenline-notifications', maxConcurrent: 1, reservoir: 5, reservoirRefreshAmount: 5, reservoirRefreshInterval: 10_000 }),
         onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
           options.log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
           return retryCount < retries;
