@@ -45,15 +45,32 @@ export function octokitIncidentApi(octokit: GitHub, owner: string, repo: string)
       return { issues: res.data.map((i) => toRecord(i as RestIssue)), ...(Number.isNaN(date) ? {} : { serverTime: date }) };
     },
     async createIssue(issue) {
-      const res = await issues.create({
-        owner,
-        repo,
-        title: issue.title,
-        body: issue.body,
-        labels: issue.labels,
-        ...(issue.assignees.length ? { assignees: issue.assignees } : {}),
-      });
-      return toRecord(res.data as RestIssue);
+      const create = async (retries: number) =>
+        toRecord(
+          (
+            await issues.create({
+              owner,
+              repo,
+              title: issue.title,
+              body: issue.body,
+              labels: issue.labels,
+              ...(issue.assignees.length ? { assignees: issue.assignees } : {}),
+              request: { retries },
+            })
+          ).data as RestIssue,
+        );
+      // Creating an issue is not idempotent: a POST that landed but whose reply was lost must not be sent
+      // again blindly. No automatic retry; after a failure that may have landed (no answer, or a 5xx), look
+      // for the issue first (same labels, title and body, newest first), and only then post once more.
+      try {
+        return await create(0);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== undefined && status < 500) throw error;
+        const listed = await issues.listForRepo({ owner, repo, labels: issue.labels.join(','), state: 'open', sort: 'created', direction: 'desc', per_page: 10 });
+        const landed = listed.data.map((i) => toRecord(i as RestIssue)).find((i) => !i.isPullRequest && i.title === issue.title && i.body === issue.body);
+        return landed ?? (await create(2));
+      }
     },
     async updateIssue(number, patch) {
       const res = await issues.update({
