@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { booleanInput, choiceInput, integerInput, listInput, optionalString, shaInput, repoPathInput } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, integerInput, listInput, shaInput, repoPathInput, branchInput } from '../../core/action/inputs.js';
 
 /** auto-revert's inputs, keyed exactly as in actions/auto-revert/action.yml. */
 export const inputSchema = z.object({
   'target-sha': shaInput(),
   'failing-sha': shaInput(),
-  branch: optionalString(),
+  branch: branchInput(),
   method: choiceInput(['api', 'git'] as const, 'api'),
   'preserve-paths': listInput(),
   reason: z.string().transform((v) => (v === '' ? 'Tests failed' : v.replace(/\s*\r?\n\s*/g, ' '))),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { choiceInput, listInput, optionalString, shaInput, repoPathInput } from '../../core/action/inputs.js';
+import { choiceInput, listInput, shaInput, repoPathInput, branchInput } from '../../core/action/inputs.js';
 
 /** find-last-good-commit's inputs, keyed exactly as in actions/find-last-good-commit/action.yml. */
 export const inputSchema = z.object({
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   head: shaInput(),
-  branch: optionalString(),
+  branch: branchInput(),
   'require-checks': listInput(),
   token: z.string(),
 });

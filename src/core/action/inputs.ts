@@ -101,3 +101,17 @@ export const repoPathInput = () =>
     }
     return p;
   });
+
+/** An optional branch name, as `git check-ref-format --branch` would accept it, of a sane length. */
+export const branchInput = () =>
+  z.string().transform((v, ctx) => {
+    if (v === '') return undefined;
+    const b = v.replace(/^refs\/heads\//, '');
+    // eslint-disable-next-line no-control-regex -- control characters are what is being refused
+    const bad = b.length > 255 || /(^[.\-/])|([/.]$)|(\.\.)|([\s~^:?*[\\\x00-\x1f\x7f])|(@\{)|(\/\/)|(\.lock$)|(\/\.)/.test(b) || b === '@';
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)} is not a valid branch name` });
+      return z.NEVER;
+    }
+    return b;
+  });
