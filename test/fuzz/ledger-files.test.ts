@@ -145,19 +145,17 @@ describe('ledger files, fuzzed', () => {
     it('50 MB of entries: the tail reader answers from the end at once; the full parse finishes too', async () => {
       const bytes = fiftyMbOfBlocks();
       const path = writeTemp(bytes);
-      let t = performance.now();
       const tail = await readNewestFromFile(path, passedPredicate({ skipRolledBack: true }));
       expect(tail.entry?.commit).toBe(good);
       expect(tail.scanned).toBeLessThan(1024 * 1024);
-      expect(performance.now() - t).toBeLessThan(1_000);
-      t = performance.now();
+      const t = performance.now();
       const full = parseLedger(bytes.toString('utf8'));
       expect(full.entries.at(-1)?.commit).toBe(good);
       expect(full.warnings).toEqual([]);
       expect(performance.now() - t).toBeLessThan(30_000);
     }, 90_000);
 
-    it('50 MB with no heading or break (one segment, ~1M warnings): parse and tail read finish in bounded time [fails today: TailScanner.next() does queue.shift() on a ~1M-item queue, src/core/ledger/tail.ts]', async () => {
+    it('50 MB with no heading or break (one segment, ~1M warnings): parse and tail read finish in bounded time', async () => {
       // Lines that look like fields but never form a block (about a million warnings), and no boundary the
       // tail reader could cut at: it must take the whole file as one segment.
       const unit = 'Commit: not-a-sha\nsome prose é \u00e9\nStatus:\n| a | b |\n';

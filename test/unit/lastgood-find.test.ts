@@ -292,8 +292,8 @@ describe('findLastGood reads the ledger from its end', () => {
     expect(r.reason).toMatch(/^none of the 30000 ✅ commit\(s\)/);
     expect(r.candidates).toHaveLength(30_000);
     expect(repo.asked).toHaveLength(30_000);
-    // The quadratic version (newestPerCommit) needed 40 s for 20,000 entries.
-    expect(performance.now() - started).toBeLessThan(5_000);
+    // A hang guard, not a speed test: the quadratic version needed 40 s for 20,000 entries (this takes ~1.5 s).
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   it('a ⛔ cancels the ✅ entries before it; a ✅ written after it (a deliberate re-promotion) counts again', async () => {

@@ -33,6 +33,9 @@ export interface TestService {
   /** Every request except Prometheus' scrapes of /metrics. */
   requests: RequestRecord[];
   scrapes: number;
+  /** Most requests (scrapes excepted) being answered at the same moment since the last `resetInFlight()`. */
+  maxInFlight(): number;
+  resetInFlight(): void;
   /** Sets what a path answers; an array is answered in turn, cycling (flapping). */
   route(path: string, answer: Answer | Answer[]): void;
   /** Back to the healthy defaults, request log emptied. */
@@ -65,6 +68,8 @@ interface Counter {
 export async function startTestService(options: { tls?: { key: string; cert: string } } = {}): Promise<TestService> {
   const routes = new Map<string, { answers: Answer[]; next: number }>();
   const requests: RequestRecord[] = [];
+  let inFlight = 0;
+  let peak = 0;
   const counters = new Map<string, Counter>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -108,6 +113,9 @@ export async function startTestService(options: { tls?: { key: string; cert: str
       return;
     }
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, at: Date.now() });
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.once('close', () => void inFlight--);
     const route = routes.get(path);
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -166,6 +174,10 @@ export async function startTestService(options: { tls?: { key: string; cert: str
     requests,
     get scrapes() {
       return scrapes;
+    },
+    maxInFlight: () => peak,
+    resetInFlight() {
+      peak = inFlight;
     },
     route(path, answer) {
       routes.set(path, { answers: Array.isArray(answer) ? answer : [answer], next: 0 });
