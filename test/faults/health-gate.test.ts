@@ -63,7 +63,7 @@ describe('health-gate through a faulty network', () => {
   // Fails today: probePrometheus (src/core/health/prometheus.ts) asks vector(1) once and gate.ts turns its first
   // failure into prometheus-unavailable for every Prometheus check, without measuring again — so one dropped
   // connection makes a critical check ERROR, the gate CRITICAL, and rollback=true on a healthy service.
-  it('one reset on the vector(1) probe is measured again too: HEALTHY, no rollback [fails today: the probe is tried once]', async () => {
+  it('one reset on the vector(1) probe is measured again too: HEALTHY, no rollback', async () => {
     promProxy.addFault({ path: /^\/api\/v1\/query\?query=vector/, fault: { kind: 'reset' } });
     const r = await run();
     promProxy.clearFaults();
