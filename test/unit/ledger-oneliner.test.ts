@@ -85,7 +85,16 @@ describe('the seed one-liner on ledgers greenline writes', () => {
         expect((await readNewestPassed(text)).entry).toEqual(newest);
         expect((await readNewestPassed(text, { skipRolledBack: true, chunkSize: 1024 })).entry).toEqual(good);
       }),
-      { numRuns: 120 },
+      {
+        numRuns: 120,
+        // Always include a build passed then rolled back, so the rollback-skip branch is checked on every run
+        // (whatever the seed), not only when the random lists happen to contain one.
+        examples: [[[
+          { status: 'passed', commit: 'a'.repeat(40) },
+          { status: 'passed', commit: 'b'.repeat(40) },
+          { status: 'rolled-back', commit: 'b'.repeat(40) },
+        ] as Parameters<typeof appendToLedger>[1][]]],
+      },
     );
     expect(sawRollbackSkip).toBe(true);
   });
