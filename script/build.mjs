@@ -28,7 +28,7 @@ if (tsc.status !== 0) console.error('build: tsc reported type errors (bundling w
 for (const name of targets) {
   const dest = join(out, name);
   rmSync(dest, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [ncc, 'build', join(built, 'src/actions', name, 'index.js'), '-o', dest, '-m', '-q', '--license', 'licenses.txt', '--target', 'es2023'], {
+  const r = spawnSync(process.execPath, [ncc, 'build', join(built, 'src/actions', name, 'index.js'), '-o', dest, '-m', '-q', '--no-cache', '--license', 'licenses.txt', '--target', 'es2023'], {
     cwd: root,
     stdio: 'inherit',
   });

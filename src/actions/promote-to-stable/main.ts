@@ -160,9 +160,11 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   }
 
   // The tags have moved: from here on a failure is reported as exactly that partial state, never thrown away.
+  let written: string | undefined;
   try {
     if (deps.writeLedger && deps.ledger) {
-      const { attempts } = await deps.ledger.append(entry);
+      const { attempts, text } = await deps.ledger.append(entry);
+      written = text;
       steps.push(`Appended a ${entry.statusText} entry to ${deps.ledger.describe}${attempts > 1 ? ` (after ${attempts - 1} concurrent update(s))` : ''}`);
     }
   } catch (error) {
@@ -170,9 +172,11 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     return { ...base, steps, tagResults, failure };
   }
   // A promotion and a rollback racing: the tags end where the last PUT left them, the ledger says what the
-  // last append wrote. Whoever finishes checks that the first tag serves what the ledger's newest entry for it
-  // says, and puts that entry's digest back if not: the final state is one of the two, and the ledger says which.
-  if (deps.writeLedger && deps.ledger) {
+  // last append wrote. They can only disagree when another run wrote an entry for this tag between our first
+  // read of the ledger (before our PUT) and our append: then, and only then, check what the first tag serves
+  // and put the ledger's newest entry back if needed. The final state is one of the two, and the ledger says
+  // which; an uncontended promotion costs no extra request.
+  if (written !== undefined && deps.ledger && entriesFor(parseLedger(written).entries, firstTag) - 1 !== entriesFor(entries, firstTag)) {
     try {
       const fixed = await converge(config, deps, manifest);
       if (fixed) steps.push(fixed);
@@ -212,6 +216,11 @@ async function moveGitTag(config: PromoteConfig, deps: PromoteDeps, commit: stri
     target = newest?.commit ?? commit;
   }
   throw new Error(`git tag ${config.gitTag} kept moving under concurrent runs`);
+}
+
+/** How many good entries (passed or restored) name this tag. */
+function entriesFor(entries: LedgerEntry[], tag: string): number {
+  return entries.filter((e) => (e.status === 'passed' || e.status === 'restored') && e.tags.includes(tag)).length;
 }
 
 /** Makes the first tag serve the ledger's newest entry for it; says what it changed, if anything. */
