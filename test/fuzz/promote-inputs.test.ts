@@ -4,67 +4,44 @@
  * naming the input, no crash, no hang, no shell, and nothing changed — no registry PUT, no tag, no ref, no
  * ledger write, no write request to the API.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { appendToLedger } from '../../src/core/ledger/append.js';
-import { ROOT } from '../support/action-yml.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { startPromoteWorld, LEDGER, type PromoteWorld } from '../support/promote-world.js';
-import { RUN_TIMEOUT_MS, fuzzInputs, injectionSweep, keepsDryRun, shellCanary, type Canary, type FuzzWorld } from './support.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { startPromoteWorld, LEDGER } from '../support/promote-world.js';
+import { describeInputFuzz } from './describe-input-fuzz.js';
+import { RUN_TIMEOUT_MS, keepsDryRun, type FuzzWorld } from './support.js';
 
-const ACTION = 'promote-to-stable';
-const present = existsSync(join(ROOT, 'dist', ACTION, 'index.js'));
-
-describe.skipIf(!present)(`${ACTION}: fuzzed inputs`, () => {
-  let world: PromoteWorld;
-  let proxy: FaultProxy;
-  let canary: Canary;
-  let fuzz: FuzzWorld;
-
-  beforeAll(async () => {
-    canary = shellCanary();
-    world = await startPromoteWorld();
-    proxy = await startFaultProxy(world.registry.url);
-    const image = `${proxy.host}/${world.repository}`;
-    // A previous build in the ledger (ledger:previous has something to find) and the candidate of the head.
-    const before = await world.remote.commit({ 'app.py': 'print(1)\n' }, 'earlier build');
-    const previous = await world.candidate('oci-index', before);
-    const ledger = appendToLedger(undefined, { status: 'passed', commit: before, image, digest: previous.digest, tags: ['stable', 'latest'], metrics: { accuracy: 0.9 } });
-    const head = await world.remote.commit({ 'app.py': 'print(2)\n', [LEDGER]: ledger }, 'feature [skip ci]');
-    await world.candidate('docker-list', head);
-    fuzz = {
-      action: ACTION,
-      // A bad token has its own tests (token-inputs.test.ts): it costs ~14 s of retries per case today.
-      exclude: ['token'],
-      run: (inputs) => world.promote({ image, 'dry-run': 'true', ...inputs }, { sha: head, timeoutMs: RUN_TIMEOUT_MS }),
-      filter: keepsDryRun,
-      async snapshot() {
-        return {
-          refs: await world.remote.refs(),
-          ledger: await world.ledger(),
-          stable: await world.tagDigest('stable'),
-          latest: await world.tagDigest('latest'),
-          registryWrites: proxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length,
-          apiWrites: world.standin.requests.filter((r) => r.method !== 'GET').length,
-        };
-      },
-    };
-    // The base run is a valid dry run: the fuzzers below change one input at a time from here.
-    const ok = await fuzz.run({});
-    if (ok.code !== 0) throw new Error(`the base dry run fails: ${ok.stdout}`);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await world?.stop();
-    canary?.cleanup();
-  });
-
-  it('no input reaches a shell: every payload in every input at once', async () => {
-    await injectionSweep(fuzz, canary);
-  });
-
-  it('arbitrary strings, one input at a time: success or one line naming the input; nothing changed', async () => {
-    await fuzzInputs(fuzz, canary);
-  }, 170_000);
+describeInputFuzz('promote-to-stable', async () => {
+  const promote = await startPromoteWorld();
+  const proxy = await startFaultProxy(promote.registry.url);
+  const image = `${proxy.host}/${promote.repository}`;
+  // A previous build in the ledger (ledger:previous has something to find) and the candidate of the head.
+  const before = await promote.remote.commit({ 'app.py': 'print(1)\n' }, 'earlier build');
+  const previous = await promote.candidate('oci-index', before);
+  const ledger = appendToLedger(undefined, { status: 'passed', commit: before, image, digest: previous.digest, tags: ['stable', 'latest'], metrics: { accuracy: 0.9 } });
+  const head = await promote.remote.commit({ 'app.py': 'print(2)\n', [LEDGER]: ledger }, 'feature [skip ci]');
+  await promote.candidate('docker-list', head);
+  const fuzz: FuzzWorld = {
+    action: 'promote-to-stable',
+    // A bad token has its own tests (token-inputs.test.ts, api-refused-inputs.test.ts).
+    exclude: ['token'],
+    run: (inputs) => promote.promote({ image, 'dry-run': 'true', ...inputs }, { sha: head, timeoutMs: RUN_TIMEOUT_MS }),
+    filter: keepsDryRun,
+    async snapshot() {
+      return {
+        refs: await promote.remote.refs(),
+        ledger: await promote.ledger(),
+        stable: await promote.tagDigest('stable'),
+        latest: await promote.tagDigest('latest'),
+        registryWrites: proxy.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length,
+        apiWrites: promote.standin.requests.filter((r) => r.method !== 'GET').length,
+      };
+    },
+  };
+  return {
+    world: fuzz,
+    stop: async () => {
+      await proxy.stop();
+      await promote.stop();
+    },
+  };
 });
