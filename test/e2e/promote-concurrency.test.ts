@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLedger } from '../../src/core/ledger/index.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { git } from '../support/git-fixture.js';
 import { startPromoteWorld, type PromoteWorld } from '../support/promote-world.js';
 
@@ -82,3 +83,46 @@ describe('a promotion and a rollback of :stable racing', () => {
   });
 });
 
+
+describe('a promotion whose PUTs interleave with a rollback\'s, tag by tag', () => {
+  // The order that once left :latest behind, forced rather than hoped for: the promotion's PUT of :latest
+  // lands, the whole rollback runs (both its PUTs, its ledger entry), then the promotion's held PUT of :stable
+  // lands and it appends last. :stable and the ledger agree on the promotion, so a check of :stable alone
+  // sees nothing wrong, while :latest still serves the rollback.
+  it('every tag ends on the ledger\'s newest entry, not only the first', async () => {
+    const proxy = await startFaultProxy(world.registry.url);
+    try {
+      const image = `${proxy.host}/${world.repository}`;
+      for (const label of ['first', 'second']) {
+        const c = await world.remote.commit({ [`interleave/${label}.txt`]: 'x' }, `interleave ${label}`);
+        await world.candidate('oci-index', c);
+        expect((await world.promote({ image }, { sha: c })).code).toBe(0);
+      }
+      const next = await world.remote.commit({ 'interleave/next.txt': 'x' }, 'interleave next');
+      const built = await world.candidate('docker-manifest', next);
+      let release!: () => void;
+      proxy.addFault({ method: 'PUT', path: /manifests\/stable$/, fault: { kind: 'hold', release: new Promise<void>((r) => (release = r)) } });
+      const promotion = world.promote({ image }, { sha: next });
+      const latestLanded = () => proxy.requests.some((q) => q.method === 'PUT' && /manifests\/latest$/.test(q.path) && q.upstreamStatus === 201);
+      for (const until = Date.now() + 30_000; !latestLanded(); ) {
+        if (Date.now() > until) throw new Error('the promotion never PUT :latest');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const rollback = await world.promote({ image, source: 'ledger:previous' }, { sha: next });
+      expect(rollback.errors, rollback.stdout).toEqual([]);
+      expect(await world.tagDigest('latest')).toBe(rollback.outputs.digest);
+      release();
+      const promoted = await promotion;
+      expect(promoted.errors, promoted.stdout).toEqual([]);
+
+      const entries = parseLedger((await world.ledger()) ?? '').entries;
+      expect(entries.at(-1)).toMatchObject({ status: 'passed', commit: next, digest: built.digest });
+      expect(entries.at(-2)).toMatchObject({ status: 'restored', digest: rollback.outputs.digest });
+      expect(await world.tagDigest('stable')).toBe(built.digest);
+      expect(await world.tagDigest('latest')).toBe(built.digest);
+      expect(promoted.summary).toMatch(/concurrent run moved latest/);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

@@ -13,7 +13,9 @@ export type Fault =
   /** Accept the request and say nothing for `ms`, then destroy the connection (past the client's timeout). */
   | { kind: 'stall'; ms: number }
   /** Forward and let upstream finish (a PUT takes effect), then destroy the connection instead of replying. */
-  | { kind: 'drop-reply' };
+  | { kind: 'drop-reply' }
+  /** Hold the request until `release` settles, then forward it: lets a test order two clients' requests exactly. */
+  | { kind: 'hold'; release: Promise<unknown> };
 
 export interface FaultRule {
   /** Exact method (case-insensitive) or pattern; any when absent. */
@@ -93,6 +95,7 @@ export async function startFaultProxy(upstream: string, options: { latencyMs?: n
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'hold') await fault.release.catch(() => undefined);
     if (fault?.kind === 'stall') {
       req.resume();
       setTimeout(() => req.socket.destroy(), fault.ms).unref();

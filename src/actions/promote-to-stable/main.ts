@@ -173,7 +173,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   }
   // A promotion and a rollback racing: the tags end where the last PUT left them, the ledger says what the
   // last append wrote. They can only disagree when another run wrote an entry for this tag between our first
-  // read of the ledger (before our PUT) and our append: then, and only then, check what the first tag serves
+  // read of the ledger (before our PUT) and our append: then, and only then, check what every tag serves
   // and put the ledger's newest entry back if needed. The final state is one of the two, and the ledger says
   // which; an uncontended promotion costs no extra request.
   if (written !== undefined && deps.ledger && entriesFor(parseLedger(written).entries, firstTag) - 1 !== entriesFor(entries, firstTag)) {
@@ -223,27 +223,33 @@ function entriesFor(entries: LedgerEntry[], tag: string): number {
   return entries.filter((e) => (e.status === 'passed' || e.status === 'restored') && e.tags.includes(tag)).length;
 }
 
-/** Makes the first tag serve the ledger's newest entry for it; says what it changed, if anything. */
+/**
+ * Makes every tag serve the ledger's newest entry for the first tag; says what it changed, if anything.
+ * Every tag is checked, not only the first: two runs' PUTs interleave per tag (ours on `stable`, theirs on
+ * `latest`), so the first tag can agree with the ledger while another does not.
+ */
 async function converge(config: PromoteConfig, deps: PromoteDeps, ours: Manifest): Promise<string | undefined> {
   const firstTag = config.tags[0]!;
-  let served = await deps.registry.resolveDigest(firstTag);
-  if (served === ours.digest) return undefined;
+  const tags = [...new Set(config.tags)];
+  const put: string[] = [];
+  let target: LedgerEntry | undefined;
   for (let round = 0; round < 3; round++) {
     const text = (await deps.ledger!.read()) ?? '';
-    const newest = [...parseLedger(text).entries]
+    target = [...parseLedger(text).entries]
       .reverse()
       .find((e) => (e.status === 'passed' || e.status === 'restored') && e.digest && e.tags.includes(firstTag));
-    if (!newest?.digest || newest.digest === served) return undefined;
-    const manifest = newest.digest === ours.digest ? ours : await deps.registry.getManifest(newest.digest);
-    const results = await deps.registry.retag(manifest, config.tags);
+    if (!target?.digest) return undefined;
+    const served = await Promise.all(tags.map((t) => deps.registry.resolveDigest(t)));
+    const stray = tags.filter((_, i) => served[i] !== target!.digest);
+    if (stray.length === 0) break;
+    const manifest = target.digest === ours.digest ? ours : await deps.registry.getManifest(target.digest);
+    const results = await deps.registry.retag(manifest, stray);
     const failed = results.filter((r) => !r.ok);
     if (failed.length) throw new Error(failed.map((r) => `${r.tag}: ${r.error?.message}`).join('; '));
-    served = await deps.registry.resolveDigest(firstTag);
-    if (served === newest.digest) {
-      return `A concurrent run moved ${firstTag}; put back ${newest.digest} (the ledger's newest entry for it, ${newest.commit.slice(0, 7)})`;
-    }
+    put.push(...stray.filter((t) => !put.includes(t)));
   }
-  return undefined;
+  if (put.length === 0 || !target?.digest) return undefined;
+  return `A concurrent run moved ${put.join(', ')}; put back ${target.digest} (the ledger's newest entry for ${firstTag}, ${target.commit.slice(0, 7)})`;
 }
 
 async function readLedgerSafely(ledger: LedgerPort, required: boolean, log: Logger): Promise<string | undefined> {
