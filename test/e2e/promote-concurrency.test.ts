@@ -102,10 +102,12 @@ describe('a promotion whose PUTs interleave with a rollback\'s, tag by tag', () 
       const built = await world.candidate('docker-manifest', next);
       let release!: () => void;
       proxy.addFault({ method: 'PUT', path: /manifests\/stable$/, fault: { kind: 'hold', release: new Promise<void>((r) => (release = r)) } });
+      // Only the promotion runs until both its PUTs have reached the proxy: :stable held, :latest landed.
+      const seen = proxy.requests.length;
       const promotion = world.promote({ image }, { sha: next });
-      const latestLanded = () => proxy.requests.some((q) => q.method === 'PUT' && /manifests\/latest$/.test(q.path) && q.upstreamStatus === 201);
-      for (const until = Date.now() + 30_000; !latestLanded(); ) {
-        if (Date.now() > until) throw new Error('the promotion never PUT :latest');
+      const put = (tag: string) => proxy.requests.slice(seen).find((q) => q.method === 'PUT' && q.path.endsWith(`/manifests/${tag}`));
+      for (const until = Date.now() + 30_000; !(put('stable')?.outcome === 'hold' && put('latest')?.upstreamStatus === 201); ) {
+        if (Date.now() > until) throw new Error('the promotion never held its PUT of :stable and landed its PUT of :latest');
         await new Promise((r) => setTimeout(r, 20));
       }
       const rollback = await world.promote({ image, source: 'ledger:previous' }, { sha: next });
