@@ -22,7 +22,7 @@ afterAll(async () => world?.stop());
 
 const closedPort = await freePort();
 const cases: { name: string; input: string; inputs: () => Record<string, string>; message: RegExp }[] = [
-  { name: 'uppercase image', input: 'image', inputs: () => ({ image: world.image.replace('acme/app', 'Acme/App') }), message: /lowercase/ },
+  { name: 'space in image', input: 'image', inputs: () => ({ image: world.image.replace('acme/app', 'acme/my app') }), message: /invalid repository component/ },
   { name: 'tag in image', input: 'image', inputs: () => ({ image: `${world.image}:v1` }), message: /tag/ },
   { name: 'malformed digest', input: 'source', inputs: () => ({ source: 'sha256:1234xyz' }), message: /digest/ },
   { name: 'malformed expected-digest', input: 'expected-digest', inputs: () => ({ 'expected-digest': 'sha256:abc' }), message: /sha256/ },

@@ -106,6 +106,18 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('an owner in uppercase (ghcr.io/${{ github.repository }}) means the lowercase repository, and says so', async () => {
+    const c = await newCommit('case');
+    const built = await world.candidate('docker-manifest', c);
+    const image = world.image.replace('acme/app', 'Acme/App');
+    expect(image).not.toBe(world.image);
+    const r = await world.promote({ image }, { sha: c });
+    expect(r.errors, r.stdout).toEqual([]);
+    expect(r.visibleStdout).toContain(`using ${world.image} (registries keep repository names in lowercase)`);
+    expect(await world.tagDigest('stable')).toBe(built.digest);
+    expect(JSON.parse(r.outputs['ledger-entry']!)).toMatchObject({ image: world.image, digest: built.digest });
+  });
+
   it('dry-run resolves everything and changes nothing', async () => {
     const c = await newCommit('dry');
     const built = await world.candidate('oci-index', c);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/action/errors.js';
-import { isLoopbackHost, parseImage, registryBaseUrl } from '../../src/core/registry/image.js';
+import { isLoopbackHost, lowercaseRepository, parseImage, registryBaseUrl } from '../../src/core/registry/image.js';
 import { parseReference, parseTag } from '../../src/core/registry/reference.js';
 
 describe('parseImage', () => {
@@ -85,5 +85,22 @@ describe('parseReference', () => {
   it('parseTag refuses digests', () => {
     expect(parseTag('latest')).toBe('latest');
     expect(() => parseTag(`sha256:${'a'.repeat(64)}`)).toThrow('is a digest, not a tag');
+  });
+});
+
+describe('lowercaseRepository', () => {
+  it.each([
+    ['ghcr.io/Acme/App', 'ghcr.io/acme/app'],
+    ['  ghcr.io/acme/app ', 'ghcr.io/acme/app'],
+    ['Localhost:5000/Team/App', 'Localhost:5000/team/app'],
+    ['Acme/App', 'acme/app'],
+    ['REGISTRY.example:443/A__B/C', 'REGISTRY.example:443/a__b/c'],
+  ])('%j → %j', (text, expected) => {
+    expect(lowercaseRepository(text)).toBe(expected);
+  });
+
+  it('leaves everything parseImage rejects for other reasons rejected', () => {
+    expect(() => parseImage(lowercaseRepository('ghcr.io/Acme/App:V1'))).toThrow(/must not include a tag/);
+    expect(() => parseImage(lowercaseRepository('https://ghcr.io/Acme/App'))).toThrow(/URL scheme/);
   });
 });

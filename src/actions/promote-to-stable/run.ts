@@ -9,7 +9,7 @@ import { moveTagViaGit } from '../../core/git/tag.js';
 import { createGitHub } from '../../core/github/client.js';
 import { moveTagViaApi } from '../../core/github/tags.js';
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
-import { RegistryAccessError, RegistryError, createRegistryClient, parseImage } from '../../core/registry/index.js';
+import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
 import { inputSchema } from './inputs.js';
 import { promote, type GitTagPort, type LedgerPort } from './main.js';
 import { parseMaxRegression, parseMetrics } from './metrics.js';
@@ -23,7 +23,9 @@ export async function run(): Promise<void> {
     const log = coreLogger;
 
     // Every input is checked before the first request: a bad one changes nothing.
-    const image = prefixed('image', () => parseImage(inputs.image));
+    const imageText = lowercaseRepository(inputs.image);
+    if (imageText !== inputs.image.trim()) log.info(`Input "image": using ${imageText} (registries keep repository names in lowercase)`);
+    const image = prefixed('image', () => parseImage(imageText));
     const source = parseSource(inputs.source);
     const tags = validateTags(inputs.tags);
     const metrics = parseMetrics(inputs.metrics);

@@ -51,6 +51,20 @@ export function parseImage(text: string): ImageRef {
   return { registry, repository };
 }
 
+/**
+ * The image with its repository part in lowercase. Registries only hold lowercase repository names, and
+ * `ghcr.io/${{ github.repository }}` keeps the owner's case (`ghcr.io/Acme/App` is `ghcr.io/acme/app` on
+ * GHCR, as docker/metadata-action also writes it), so there is exactly one thing an uppercase name can mean.
+ * The registry part is left alone: parseImage lowercases the host itself.
+ */
+export function lowercaseRepository(text: string): string {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  const first = slash === -1 ? '' : t.slice(0, slash);
+  const hasRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return hasRegistry ? `${first}/${t.slice(slash + 1).toLowerCase()}` : t.toLowerCase();
+}
+
 /** Hosts that are spoken to over plain HTTP without `insecure`: a registry on the same machine. */
 export function isLoopbackHost(registry: string): boolean {
   const host = hostOf(registry);

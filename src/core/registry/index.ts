@@ -1,6 +1,6 @@
 export { RegistryClient, createRegistryClient } from './client.js';
 export type { Manifest, RegistryClientOptions, RequestCounts, TagResult } from './client.js';
-export { parseImage, isLoopbackHost, registryBaseUrl, formatImage } from './image.js';
+export { parseImage, lowercaseRepository, isLoopbackHost, registryBaseUrl, formatImage } from './image.js';
 export type { ImageRef } from './image.js';
 export { parseReference, parseTag, sha256Digest, TAG_PATTERN, DIGEST_PATTERN } from './reference.js';
 export type { Reference } from './reference.js';
