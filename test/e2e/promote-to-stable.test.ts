@@ -118,6 +118,39 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
     expect(JSON.parse(r.outputs['ledger-entry']!)).toMatchObject({ image: world.image, digest: built.digest });
   });
 
+  it('on workflow_run, promotes the triggering run\'s head commit, not github.sha (the default branch tip)', async () => {
+    const tested = await newCommit('wr-tested');
+    const built = await world.candidate('oci-index', tested);
+    const tip = await newCommit('wr-tip'); // pushed after the tested run started; its image is not built yet
+    const r = await world.promote({}, {
+      sha: tip,
+      env: { GITHUB_EVENT_NAME: 'workflow_run' },
+      event: { workflow_run: { head_sha: tested, head_branch: 'main', conclusion: 'success' } },
+    });
+    expect(r.errors, r.stdout).toEqual([]);
+    expect(r.outputs.digest).toBe(built.digest);
+    expect(await world.tagDigest('stable')).toBe(built.digest);
+    expect(JSON.parse(r.outputs['ledger-entry']!)).toMatchObject({ commit: tested, digest: built.digest });
+    expect((await world.remote.refs())['refs/tags/stable']).toBe(tested);
+  });
+
+  it('on a tag push (no branch), writes the ledger to the repository\'s default branch from the event', async () => {
+    const c = await newCommit('release');
+    const built = await world.candidate('docker-manifest', c);
+    await git(world.remote.bare, ['branch', '-f', 'trunk', 'refs/heads/main']);
+    const mainBefore = await world.remote.head('main');
+    const r = await world.promote({}, {
+      sha: c,
+      env: { GITHUB_REF: 'refs/tags/v1.0.0' },
+      event: { ref: 'refs/tags/v1.0.0', repository: { default_branch: 'trunk' } },
+    });
+    expect(r.errors, r.stdout).toEqual([]);
+    expect(await world.remote.head('main')).toBe(mainBefore);
+    const ledger = (await world.remote.show('refs/heads/trunk', 'docs/ML_EXPERIMENT_RESULTS.md')) ?? '';
+    expect(ledger).toContain(`Commit: ${c}`);
+    expect(ledger).toContain(built.digest);
+  });
+
   it('dry-run resolves everything and changes nothing', async () => {
     const c = await newCommit('dry');
     const built = await world.candidate('oci-index', c);

@@ -20,6 +20,7 @@ const context: RunContext = {
   sha: 'd'.repeat(40),
   ref: 'refs/heads/main',
   branch: 'main',
+  defaultBranch: 'main',
   eventHeadSha: 'd'.repeat(40),
   repository: 'acme/shop',
   owner: 'acme',

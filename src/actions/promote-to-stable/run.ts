@@ -35,7 +35,8 @@ export async function run(): Promise<void> {
     const usesApi = ledgerWrite === 'api' || (gitTag !== undefined && ledgerWrite !== 'git');
     if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
     if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
-    const branch = ctx.branch || 'main';
+    // A tag push or a release has no branch: the ledger lives on the default branch.
+    const branch = ctx.branch || ctx.defaultBranch || 'main';
 
     const registry = createRegistryClient({
       image,

@@ -6,6 +6,8 @@ export interface RunContext {
   ref: string;
   /** The branch the event is about: push ref, workflow_run head branch, PR head, or empty. */
   branch: string;
+  /** The repository's default branch from the event payload, or empty. */
+  defaultBranch: string;
   /** For `workflow_run` the commit that failed is the triggering run's head, not GITHUB_SHA. */
   eventHeadSha: string;
   repository: string;
@@ -38,10 +40,12 @@ export function readContext(env: NodeJS.ProcessEnv): RunContext {
     pr.head?.ref ??
     (env.GITHUB_HEAD_REF || undefined) ??
     (ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : '');
+  const payloadRepo = (event.repository ?? {}) as { default_branch?: unknown };
   return {
     sha,
     ref,
     branch,
+    defaultBranch: typeof payloadRepo.default_branch === 'string' ? payloadRepo.default_branch : '',
     eventHeadSha: (wr.head_sha ?? pr.head?.sha ?? sha).toLowerCase(),
     repository,
     owner,
