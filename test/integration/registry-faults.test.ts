@@ -151,11 +151,20 @@ describe('registry client through a fault-injecting proxy', () => {
     await expect(client().getManifest(fixture.tag)).rejects.toThrow(`Docker-Content-Digest says ${fixture.digest} but the bytes hash to`);
   });
 
-  it('refuses a PUT answer that is not 201 or names another digest', async () => {
+  it('refuses a PUT answer that is not 201 unless the tag then serves the digest, or one that names another digest', async () => {
     const c = client();
     const source = await c.getManifest(fixture.digest);
+    // 200 without the manifest stored (the proxy answered, the registry never saw the PUT): refused.
     proxy.addFault({ method: 'PUT', path: MANIFESTS, fault: { kind: 'status', status: 200 } });
-    expect((await c.retag(source, ['not-201']))[0]?.error?.message).toMatch(/expected HTTP 201 Created, got 200$/);
+    expect((await c.retag(source, ['not-201']))[0]?.error?.message).toMatch(/answered HTTP 200 instead of 201, and the tag serves nothing, not sha256:/);
+    // 200 or 202 from a registry that did store it (some do, or a proxy in front rewrites it): accepted after a HEAD.
+    for (const status of [200, 202]) {
+      proxy.addFault({ method: 'PUT', path: MANIFESTS, fault: { kind: 'rewrite-status', status } });
+      const [result] = await c.retag(source, [`stored-${status}`]);
+      expect(result?.error).toBeUndefined();
+      expect(result).toMatchObject({ ok: true, digest: fixture.digest });
+      expect(await c.resolveDigest(`stored-${status}`)).toBe(fixture.digest);
+    }
     const other = `sha256:${'0'.repeat(64)}`;
     proxy.addFault({ method: 'PUT', path: MANIFESTS, fault: { kind: 'status', status: 201, headers: { 'Docker-Content-Digest': other } } });
     expect((await c.retag(source, ['other-digest']))[0]?.error?.message).toContain(`the registry stored digest ${other}, not ${fixture.digest}`);

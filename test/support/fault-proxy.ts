@@ -14,6 +14,8 @@ export type Fault =
   | { kind: 'stall'; ms: number }
   /** Forward and let upstream finish (a PUT takes effect), then destroy the connection instead of replying. */
   | { kind: 'drop-reply' }
+  /** Forward and let upstream finish, then answer with this status instead of upstream's (same headers and body). */
+  | { kind: 'rewrite-status'; status: number }
   /** Hold the request until `release` settles, then forward it: lets a test order two clients' requests exactly. */
   | { kind: 'hold'; release: Promise<unknown> };
 
@@ -111,7 +113,8 @@ export async function startFaultProxy(upstream: string, options: { latencyMs?: n
           upRes.on('end', () => req.socket.destroy());
           return;
         }
-        res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.headers);
+        if (fault?.kind === 'rewrite-status') res.writeHead(fault.status, upRes.headers);
+        else res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, upRes.headers);
         if (fault?.kind === 'reset-mid-response') {
           const chunks: Buffer[] = [];
           upRes.on('data', (c: Buffer) => chunks.push(c));

@@ -156,10 +156,15 @@ export class RegistryClient {
     });
     const action = `PUT manifest ${this.describe(ref)}`;
     if (res.status !== 201) {
-      if (res.status >= 200 && res.status < 300) {
-        throw new RegistryError(`${action}: expected HTTP 201 Created, got ${res.status}`, res.status);
+      if (res.status < 200 || res.status >= 300) throw this.failure(action, res);
+      // The spec says 201; some registries and proxies in front of them answer 200 or 202. Believe what the
+      // registry serves afterwards, not the status: one HEAD, and the tag must serve exactly our digest.
+      const served = await this.resolveDigest(reference);
+      if (served !== manifest.digest) {
+        throw new RegistryError(`${action}: answered HTTP ${res.status} instead of 201, and the tag serves ${served ?? 'nothing'}, not ${manifest.digest}`, res.status);
       }
-      throw this.failure(action, res);
+      this.log.debug(`${action}: HTTP ${res.status} instead of 201; the tag serves ${manifest.digest}`);
+      return { digest: manifest.digest };
     }
     const header = res.headers.get('docker-content-digest');
     if (header && header !== manifest.digest) {
