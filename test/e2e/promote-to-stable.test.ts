@@ -101,9 +101,12 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
     expect(await world.ledger()).toBe(ledgerBefore);
     expect(await world.remote.refs()).toEqual(refsBefore);
     // Within the limit it promotes.
-    const ok = await world.promote({ metrics: 'accuracy=0.94, rmse=0.104', 'max-regression': 'accuracy:higher=0.02, rmse:lower=0.05' }, { sha: c2 });
+    // Within the limit it promotes; metrics given as the JSON a training script writes read the same.
+    const ok = await world.promote({ metrics: '{"accuracy": 0.94, "rmse": 0.104}', 'max-regression': 'accuracy:higher=0.02, rmse:lower=0.05' }, { sha: c2 });
     expect(ok.errors).toEqual([]);
     expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.outputs['ledger-entry']!)).toMatchObject({ commit: c2, metrics: { accuracy: 0.94, rmse: 0.104 } });
+    expect((await world.ledger())?.trimEnd()).toMatch(new RegExp(`Commit: ${c2}\\n(?:.*\\n)*Metrics: accuracy=0\\.94, rmse=0\\.104$`));
   });
 
   it('an owner in uppercase (ghcr.io/${{ github.repository }}) means the lowercase repository, and says so', async () => {

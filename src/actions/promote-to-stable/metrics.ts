@@ -3,8 +3,12 @@ import { splitList } from '../../core/action/inputs.js';
 
 const NAME = /^[A-Za-z_][\w.-]*$/;
 
-/** `accuracy=0.913, rmse=0.121` → { accuracy: 0.913, rmse: 0.121 }. */
+/**
+ * `accuracy=0.913, rmse=0.121` → { accuracy: 0.913, rmse: 0.121 }. A flat JSON object is read too: training
+ * scripts often write metrics.json, and `metrics: ${{ steps.eval.outputs.metrics }}` then passes it as is.
+ */
 export function parseMetrics(text: string): Record<string, number> {
+  if (text.trim().startsWith('{')) return parseMetricsJson(text);
   const out: Record<string, number> = {};
   for (const item of splitList(text)) {
     const m = /^([^=\s]+)\s*=\s*(\S+)$/.exec(item);
@@ -14,6 +18,27 @@ export function parseMetrics(text: string): Record<string, number> {
     }
     if (m[1]! in out) throw new ConfigurationError(`Input "metrics": ${m[1]} is given twice`);
     out[m[1]!] = value;
+  }
+  return out;
+}
+
+function parseMetricsJson(text: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`Input "metrics": looks like JSON but is not valid JSON (${(error as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigurationError('Input "metrics": JSON metrics must be an object of name: number');
+  }
+  const out: Record<string, number> = {};
+  for (const [name, raw] of Object.entries(parsed)) {
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!NAME.test(name) || !Number.isFinite(value)) {
+      throw new ConfigurationError(`Input "metrics": ${JSON.stringify(name)}: ${JSON.stringify(raw)} is not name: number (e.g. {"accuracy": 0.913})`);
+    }
+    out[name] = value;
   }
   return out;
 }
