@@ -35,6 +35,7 @@ const cases: { name: string; input: string; inputs: () => Record<string, string>
   { name: 'max-regression without direction', input: 'max-regression', inputs: () => ({ metrics: 'accuracy=0.9', 'max-regression': 'accuracy=0.02' }), message: /direction/ },
   { name: 'bad boolean', input: 'dry-run', inputs: () => ({ 'dry-run': 'yes' }), message: /true or false/ },
   { name: 'missing source tag', input: 'source', inputs: () => ({ source: 'does-not-exist' }), message: /not|unknown/i },
+  { name: 'no image for the commit under any of its tags', input: 'source', inputs: () => ({ source: 'f'.repeat(40) }), message: /also tried sha-fffffff, sha-f{40}, fffffff\)$/ },
   { name: 'bad git tag', input: 'git-tag', inputs: () => ({ 'git-tag': 'sta..ble' }), message: /git tag/ },
 ];
 

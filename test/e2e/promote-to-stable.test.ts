@@ -154,6 +154,17 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
     expect(ledger).toContain(built.digest);
   });
 
+  it('finds the build under docker/metadata-action\'s sha-<short> tag when there is no full-SHA tag, and says so', async () => {
+    const c = await newCommit('metadata-action');
+    const built = await world.candidate('oci-index', `sha-${c.slice(0, 7)}`);
+    const r = await world.promote({}, { sha: c });
+    expect(r.errors, r.stdout).toEqual([]);
+    expect(r.visibleStdout).toContain(`no tag ${c}; using sha-${c.slice(0, 7)}`);
+    expect(r.outputs.digest).toBe(built.digest);
+    expect(await world.tagDigest('stable')).toBe(built.digest);
+    expect(JSON.parse(r.outputs['ledger-entry']!)).toMatchObject({ commit: c, digest: built.digest });
+  });
+
   it('dry-run resolves everything and changes nothing', async () => {
     const c = await newCommit('dry');
     const built = await world.candidate('oci-index', c);

@@ -5,6 +5,7 @@ import { parseLedger } from '../../core/ledger/parse.js';
 import { checkRegressions, type RegressionLimit, type RegressionVerdict } from './metrics.js';
 import type { SourceSpec } from './plan.js';
 import { pickFromLedger } from './ledger-source.js';
+import { getSourceByTag } from './source-tag.js';
 
 import type { Manifest, TagResult } from '../../core/registry/index.js';
 
@@ -85,7 +86,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   let manifestPromise: Promise<Manifest>;
   switch (config.source.kind) {
     case 'tag':
-      manifestPromise = registry.getManifest(config.source.tag);
+      manifestPromise = getSourceByTag(registry, config.source.tag, log);
       break;
     case 'digest':
       manifestPromise = registry.getManifest(config.source.digest);
