@@ -130,7 +130,7 @@ describe('open', () => {
   it('fails with the HTTP status and a permission hint when GitHub refuses', async () => {
     const api = new FakeIncidentApi();
     api.failNext.set('listIssues', 403);
-    await expect(run(api)).rejects.toThrow(/Could not list open issues labelled incident \+ incident:[0-9a-f]{12}: HTTP 403: .*issues: write/);
+    await expect(run(api)).rejects.toThrow(/Could not list open issues labelled incident:[0-9a-f]{12}: HTTP 403: .*issues: write/);
   });
 
   it('dry run: reads, says what it would do, writes nothing', async () => {

@@ -9,6 +9,7 @@ import { runGate, type GateRun } from '../../core/health/gate.js';
 import { headerRecord, type Header } from '../../core/health/headers.js';
 import { displayUrl } from '../../core/health/http-client.js';
 import { buildReport, failureMessage, redactDeep, redactor, renderSummary, verdictLine, type Decision, type HealthReport } from '../../core/health/report.js';
+import { fitReport } from '../../core/health/report-size.js';
 import { atLeast, scoreChecks } from '../../core/health/scoring.js';
 import type { Check, HealthStatus } from '../../core/health/types.js';
 import { formatDuration } from '../../core/util/duration.js';
@@ -167,8 +168,15 @@ export async function main(inputs: HealthGateInputs, deps: MainDeps): Promise<He
   log.info(redact(verdictLine(report, decision).replace(/\*\*/g, '')));
   // Not failing the step but not healthy either: a warning annotation, so it is seen without opening the log.
   if (!decision.fail && score.status !== 'HEALTHY') log.warning(failureMessage(report, decision), { title: `health-gate: ${score.status}` });
-  const safe = redactDeep(report, redact);
+  const safe = fitReport(redactDeep(report, redact));
   const json = JSON.stringify(safe);
+  if (safe.trimmed) {
+    const t = safe.trimmed;
+    log.info(
+      `health-gate: report trimmed from ${t.fullBytes} to ${Buffer.byteLength(json, 'utf8')} bytes (limit ${t.limitBytes}, so it can be passed on as another step's input): ` +
+        `${t.attemptsOmitted} older attempt(s), ${t.samplesOmitted} sample(s)${t.checksOmitted ? `, ${t.checksOmitted} check(s)` : ''} left out; the verdicts and tallies are complete`,
+    );
+  }
   return {
     status: score.status,
     score: score.score,

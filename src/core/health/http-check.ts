@@ -39,6 +39,9 @@ export function evaluateHttp(check: HttpCheck, res: HttpOutcome): HttpEvaluation
     return { ...base, outcome: 'FAIL', reason: 'too-slow', message: `answered in ${took}, over the ${formatDuration(check.latencyLimitMs)} limit` };
   }
   let bodyNote = '';
+  if (check.body && res.bodyError) {
+    return { ...base, outcome: 'FAIL', reason: 'bad-encoding', message: res.bodyError };
+  }
   if (check.body) {
     const b = evaluateBody(check.body, res.body, res.truncated);
     if (b.outcome !== 'PASS') return { ...base, ...b, value: b.value ?? status, warnings: [] };

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { decodeText, decoderFor } from './body-decode.js';
 import { formatDuration } from '../util/duration.js';
 
 /** A network fault, by kind. Each is an ERROR, never a FAIL: the service did not answer at all. */
@@ -20,6 +21,11 @@ export interface HttpRequest {
   ca?: string[];
   signal?: AbortSignal;
   maxBodyBytes?: number;
+  /**
+   * Send a POST again as a POST after a 301 or 302 (curl's --post301 --post302). Browsers turn it into a
+   * GET without a body, which for an API whose parameters are the body (a long PromQL query) loses the request.
+   */
+  keepPostOnRedirect?: boolean;
 }
 
 interface Common {
@@ -39,6 +45,8 @@ export interface HttpResponse extends Common {
   truncated: boolean;
   /** Still a redirect after maxRedirects hops. */
   tooManyRedirects?: boolean;
+  /** The body could not be decoded as its Content-Encoding says (the body rules then FAIL with bad-encoding). */
+  bodyError?: string;
 }
 
 export interface HttpFault extends Common {
@@ -125,7 +133,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpOutcome> {
       if (next && (next.protocol === 'http:' || next.protocol === 'https:')) {
         if (redirects.length >= max) return { ...hop, ...common, tooManyRedirects: true };
         redirects.push(displayUrl(next));
-        if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+        if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST' && !req.keepPostOnRedirect)) {
           method = 'GET';
           body = undefined;
         }
@@ -186,9 +194,20 @@ function oneHop(url: URL, o: HopOptions): Promise<Hop> {
         const chunks: Buffer[] = [];
         let size = 0;
         let truncated = false;
+        let bodyError: string | undefined;
+        const encoding = String(res.headers['content-encoding'] ?? '');
+        const decoder = decoderFor(encoding);
         const done = () =>
-          finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), truncated });
-        res.on('data', (chunk: Buffer) => {
+          finish({
+            kind: 'response',
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: decodeText(Buffer.concat(chunks), res.headers['content-type']),
+            truncated,
+            ...(bodyError ? { bodyError } : {}),
+          });
+        // The cap applies to the decoded body: a small gzip can hold gigabytes of spaces.
+        const take = (chunk: Buffer) => {
           if (truncated) return;
           const room = o.maxBodyBytes - size;
           chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
@@ -196,13 +215,32 @@ function oneHop(url: URL, o: HopOptions): Promise<Hop> {
           if (size >= o.maxBodyBytes) {
             truncated = true;
             done();
+            decoder?.destroy();
             request.destroy();
           }
-        });
-        res.on('end', done);
+        };
+        if (decoder) {
+          let raw = 0;
+          res.on('data', (chunk: Buffer) => {
+            raw += chunk.length;
+            if (!truncated) decoder.write(chunk);
+          });
+          decoder.on('data', take);
+          decoder.on('end', done);
+          decoder.on('error', (error: Error) => {
+            // An empty body (204, or a HEAD-like answer) labelled gzip is just empty; anything else is a
+            // service that sent what its header does not say: a body problem (FAIL), not a network fault.
+            if (raw > 0 && size === 0) bodyError = `the body is not valid ${encoding} (Content-Encoding): ${error.message}`;
+            done();
+          });
+          res.on('end', () => decoder.end());
+        } else {
+          res.on('data', take);
+          res.on('end', done);
+        }
         res.on('error', fail);
         res.on('close', () => {
-          if (!settled) fail(killed ?? Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' }));
+          if (!settled && !res.complete) fail(killed ?? Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' }));
         });
       });
     } catch (error) {

@@ -47,6 +47,8 @@ export async function queryPrometheus(client: PrometheusClient, query: string, t
     headers: { accept: 'application/json', ...client.headers },
     timeoutMs,
     followRedirects: true,
+    // A long query is the POST body: a front that moved Prometheus (301 to https) must not turn it into an empty GET.
+    keepPostOnRedirect: true,
     ca: client.ca,
     signal,
     maxBodyBytes: 16 * 1024 * 1024,

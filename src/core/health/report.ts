@@ -1,4 +1,5 @@
 import type { GateRun } from './gate.js';
+import type { Trimmed } from './report-size.js';
 import type { FailOn, RollbackOn, Score, Thresholds } from './scoring.js';
 import type { CheckResult, HealthStatus } from './types.js';
 import { displayNumber } from './condition.js';
@@ -28,6 +29,8 @@ export interface HealthReport {
   deadline: { hit: boolean; waitingFor: string[] };
   prometheus?: { url: string; up: boolean; message?: string };
   checks: CheckResult[];
+  /** Present when detail was dropped to keep the output passable as another step's input (report-size.ts). */
+  trimmed?: Trimmed;
 }
 
 export function buildReport(run: GateRun, score: Score, decision: Decision, t: Thresholds, deadlineMs: number): HealthReport {

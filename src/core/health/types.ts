@@ -129,4 +129,6 @@ export interface CheckResult {
   limits: Limits;
   tally: { pass: number; fail: number; inconclusive: number; error: number };
   attempts: Attempt[];
+  /** Older attempts left out of the report to keep it under its size limit (the newest are kept). */
+  attemptsOmitted?: number;
 }

@@ -78,7 +78,10 @@ class IncidentRun {
     this.config = config;
     this.deps = deps;
     this.label = fingerprintLabel(config.fingerprint);
-    this.searchLabels = [config.labels[0] ?? 'incident', this.label];
+    // The fingerprint label alone finds the incident: with the first of `labels` as well, changing that input
+    // (`incident` → `sev1, incident`) or someone taking the label off by hand would orphan the open issue and
+    // open a second one. The hidden marker still confirms each issue is greenline's.
+    this.searchLabels = [this.label];
   }
 
   get status(): string {

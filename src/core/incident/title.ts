@@ -1,3 +1,5 @@
+import { capChars } from './markdown.js';
+
 /**
  * The issue title template. Placeholders (documented in the action's README):
  * {kind} the incident kind in words · {branch} · {service} the repository name · {repo} owner/name ·
@@ -30,6 +32,6 @@ export function renderTitle(template: string, values: Record<TitlePlaceholder, s
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
     .trim();
-  const title = text || 'Incident';
-  return title.length > MAX_TITLE ? `${title.slice(0, MAX_TITLE - 1)}…` : title;
+  // capChars never cuts an emoji in half: a lone surrogate is not valid UTF-8, and GitHub would get mojibake or refuse the title.
+  return capChars(text || 'Incident', MAX_TITLE);
 }

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
  */
 export interface Answer {
   status?: number;
-  body?: string;
+  /** Bytes as given: a Buffer is sent untouched (a gzip-encoded or ISO-8859-1 body). */
+  body?: string | Buffer;
   headers?: Record<string, string>;
   /** Milliseconds before the status line is sent. */
   delayMs?: number;
