@@ -1,5 +1,37 @@
 import { z } from 'zod';
-import { booleanInput, choiceInput, integerInput, listInput, shaInput, repoPathInput, branchInput } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, integerInput, listInput, shaInput, repoPathInput, branchInput, splitList } from '../../core/action/inputs.js';
+
+/**
+ * Files or folders inside the repository, as people write them: `./models` is `models`, `data/` is `data`.
+ * Both methods (the tree API and git with literal pathspecs) take a path literally, so a glob would match
+ * nothing and silently keep nothing: it is refused, like a path outside the repository.
+ */
+const preservePathsInput = () =>
+  z.string().transform((v, ctx) => {
+    const out: string[] = [];
+    for (const raw of splitList(v)) {
+      const p = raw.replace(/^(\.\/+)+/, '').replace(/\/+$/, '');
+      const shown = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw);
+      // eslint-disable-next-line no-control-regex -- control characters are what is being refused
+      const bad = /[\x00-\x1f\x7f]/.test(raw)
+        ? 'contains control characters'
+        : raw.startsWith('/')
+          ? 'must be relative to the repository root'
+          : /[*?[]/.test(p)
+            ? 'is a glob: name files or folders (globs are not supported)'
+            : p === '' || p === '.'
+              ? 'is the whole repository'
+              : p.length > 1024 || p.split('/').some((s) => s === '..' || s === '.' || s === '')
+                ? 'must be a path inside the repository (no .., no empty segments)'
+                : undefined;
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `${shown} ${bad}` });
+        return z.NEVER;
+      }
+      if (!out.includes(p)) out.push(p);
+    }
+    return out;
+  });
 
 /** auto-revert's inputs, keyed exactly as in actions/auto-revert/action.yml. */
 export const inputSchema = z.object({
@@ -7,7 +39,7 @@ export const inputSchema = z.object({
   'failing-sha': shaInput(),
   branch: branchInput(),
   method: choiceInput(['api', 'git'] as const, 'api'),
-  'preserve-paths': listInput(),
+  'preserve-paths': preservePathsInput(),
   reason: z.string().transform((v) => (v === '' ? 'Tests failed' : v.replace(/\s*\r?\n\s*/g, ' '))),
   message: z.string(),
   'max-per-day': integerInput(3, 0, 1000),

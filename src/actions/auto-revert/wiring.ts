@@ -4,6 +4,7 @@ import type { Logger } from '../../core/action/log.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { covered, DEFAULT_MESSAGE_TEMPLATE, type RevertConfig, type RevertDeps } from '../../core/lastgood/revert.js';
 import { setupLastGood, type LastGoodSetup } from '../../core/lastgood/setup.js';
+import { notABranchFailure, type TriggerFacts } from '../../core/lastgood/trigger.js';
 import type { RevertInputs as AutoRevertInputs } from './inputs.js';
 import { revertDeps } from './main.js';
 
@@ -29,10 +30,15 @@ export interface RevertWiring {
 export function wireRevert(inputs: SharedRevertInputs, ctx: RunContext, log: Logger): RevertWiring {
   if (inputs.method === 'api' && inputs.token === '') throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
   const branch = inputs.branch ?? ctx.branch;
-  if (!branch) throw new ConfigurationError('Input "branch": the event names no branch; set branch');
+  // A branch and failing commit taken from a pull request's (or a fork's, or a merge queue's) run are not
+  // that branch failing: nothing is reverted. Both given explicitly are the user's decision.
+  const notBranchFailure = inputs.branch && inputs['failing-sha'] ? undefined : notABranchFailure(triggerFacts(ctx));
+  if (!branch && !notBranchFailure) throw new ConfigurationError('Input "branch": the event names no branch; set branch');
   // For workflow_run the failing commit is the triggering run's head, not GITHUB_SHA (the default branch tip).
   const failingSha = inputs['failing-sha'] ?? (ctx.eventName === 'workflow_run' ? ctx.eventHeadSha : ctx.sha);
-  if (!FULL_SHA.test(failingSha) || /^0+$/.test(failingSha)) throw new ConfigurationError('Input "failing-sha": not given and the event has no commit SHA; set failing-sha');
+  if ((!FULL_SHA.test(failingSha) || /^0+$/.test(failingSha)) && !notBranchFailure) {
+    throw new ConfigurationError('Input "failing-sha": not given and the event has no commit SHA; set failing-sha');
+  }
   const ledgerPath = inputs['ledger-path'];
   const preservePaths = covered(ledgerPath, inputs['preserve-paths']) ? inputs['preserve-paths'] : [ledgerPath, ...inputs['preserve-paths']];
   const setup = setupLastGood({
@@ -49,6 +55,8 @@ export function wireRevert(inputs: SharedRevertInputs, ctx: RunContext, log: Log
   });
   const config: RevertConfig = {
     branch,
+    ...(inputs.branch ? {} : { branchFromEvent: true }),
+    ...(notBranchFailure ? { notBranchFailure } : {}),
     failingSha,
     ...(inputs['target-sha'] ? { targetSha: inputs['target-sha'] } : {}),
     ledgerPath,
@@ -63,4 +71,17 @@ export function wireRevert(inputs: SharedRevertInputs, ctx: RunContext, log: Log
     runUrl: ctx.runUrl,
   };
   return { config, deps: revertDeps(inputs.method, setup, failingSha, log), setup };
+}
+
+/** The facts about the event that decide whether its failure is the branch's own (see trigger.ts). */
+export function triggerFacts(ctx: RunContext): TriggerFacts {
+  const run = ctx.event.workflow_run as { event?: unknown; head_repository?: { full_name?: unknown } | null } | undefined;
+  const headRepository = run?.head_repository?.full_name;
+  return {
+    eventName: ctx.eventName,
+    ...(typeof run?.event === 'string' ? { runEvent: run.event } : {}),
+    ...(typeof headRepository === 'string' ? { headRepository } : {}),
+    repository: ctx.repository,
+    branch: ctx.branch,
+  };
 }

@@ -280,8 +280,24 @@ export class GitHubRepo {
     }
     const c = await this.compare(base, head);
     if (!c) return { commits: [], total: 0 };
-    const newestFirst = [...c.commits].reverse();
+    // GitHub lists a comparison oldest first and stops at 250: the newest (the failing commit first) are on
+    // its last pages.
+    const pool = c.complete ? c.commits : await this.newestOfRange(base, head, c.aheadBy, limit);
+    const newestFirst = [...pool].reverse();
     return { commits: newestFirst.slice(0, limit).map(summary), total: c.aheadBy };
+  }
+
+  /** The newest (at least `limit`) commits of `base...head`, oldest first: the last one or two pages of 100. */
+  private async newestOfRange(base: string, head: string, total: number, limit: number): Promise<RepoCommit[]> {
+    const perPage = 100;
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const pages = last > 1 && total - (last - 1) * perPage < limit ? [last - 1, last] : [last];
+    const out: RepoCommit[] = [];
+    for (const page of pages) {
+      const { data } = await this.github.rest.repos.compareCommitsWithBasehead({ owner: this.owner, repo: this.repo, basehead: `${base}...${head}`, per_page: perPage, page });
+      out.push(...data.commits.map((x) => this.remember(fromRestCommit(x as CommitLike))));
+    }
+    return out;
   }
 }
 

@@ -60,6 +60,13 @@ export interface PullRequestPort {
 
 export interface RevertConfig {
   branch: string;
+  /**
+   * Set when the failure is not the branch's own (a pull request's run, a fork's, a merge-queue group's; see
+   * trigger.ts): nothing is read or written, `reverted: false` with this reason.
+   */
+  notBranchFailure?: string;
+  /** The branch came from the event, not the `branch` input: when it does not exist it was a tag's run. */
+  branchFromEvent?: boolean;
   failingSha: string;
   /** Explicit good commit; found with find-last-good-commit's rules when undefined. */
   targetSha?: string;
@@ -184,13 +191,30 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     ...over,
   });
 
+  // 0. A pull request's (or a fork's, or a merge queue's) failure is not the branch failing: nothing to do,
+  //    and no warning either (the one-step rollback opens no incident for it).
+  if (config.notBranchFailure) return result({ reason: config.notBranchFailure });
+
   // 1. The branch must still be at the failing commit (compare-and-swap, read side).
   const head = await backend.branchHead(config.branch);
-  if (head === undefined) throw new ConfigurationError(`Input "branch": there is no branch ${JSON.stringify(config.branch)} in the repository`);
+  if (head === undefined) {
+    // workflow_run names a tag push's run by the tag in head_branch; a branch may also be gone since. Either
+    // way no branch of the repository failed: nothing to revert, not a configuration error.
+    if (config.branchFromEvent) return result({ reason: `the failing run's ref ${JSON.stringify(config.branch)} is not a branch of the repository (a tag's run, or a branch deleted since): nothing to revert` });
+    throw new ConfigurationError(`Input "branch": there is no branch ${JSON.stringify(config.branch)} in the repository`);
+  }
   const failing = await backend.commit(failingSha);
   if (!failing) throw new ConfigurationError(`Input "failing-sha": commit ${failingSha} does not exist in the repository`);
   if (head !== failing.sha) {
-    const moved = await describeCommit(backend, head);
+    // The branch is at greenline's own revert of this very failure: a re-run of the failed run (or a second
+    // trigger) after the revert. Nothing to do, and nobody pushed: no warning.
+    const now = await backend.commit(head);
+    const undid = now ? greenlineMarks(now.message).revertOf : undefined;
+    if (undid !== undefined && sameCommit(undid, failing.sha)) {
+      const reason = `${config.branch} is already reverted: its head ${shortSha(head)} is greenline's revert of the failing commit ${shortSha(failing.sha)}; nothing to do`;
+      return result({ reason, failing });
+    }
+    const moved = now ? `${shortSha(head)} (“${now.subject}” by ${now.author || 'unknown'})` : shortSha(head);
     const reason = `${config.branch} is at ${moved}, not at the failing commit ${shortSha(failing.sha)}: someone pushed after the failure, so nothing was reverted`;
     return result({ reason, warning: reason, failing });
   }
