@@ -34,6 +34,8 @@ export interface HttpEntry extends EntryCommon {
   maxLatencyMs?: number;
   latencyLimitMs?: number;
   followRedirects?: boolean;
+  /** `healthy-body: false` with no other body rule: an override drops the built-in check's body rule. */
+  noBody?: boolean;
 }
 
 export interface PrometheusEntry extends EntryCommon {
@@ -163,7 +165,10 @@ export function parseChecks(yamlText: string): ChecksEntry[] {
   if (problem) {
     const at = problem.linePos?.[0];
     const first = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ChecksError(`not valid YAML: ${first}${at ? ` (line ${at.line}, column ${at.col})` : ''}`);
+    // YAML reads an unquoted `> 0.01` as the start of a folded block: the parser's own words do not say so.
+    const unquoted = /^[\s-]*(success-if|fail-if)\s*:\s*[>|]/m.exec(yamlText);
+    const hint = unquoted ? `; quote the condition: ${unquoted[1]}: "> 0.01"` : '';
+    throw new ChecksError(`not valid YAML: ${first}${at ? ` (line ${at.line}, column ${at.col})` : ''}${hint}`);
   }
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
   if (root === null || root === undefined) return [];
@@ -276,6 +281,7 @@ function parseEntry(item: unknown, index: number): ChecksEntry {
     maxLatencyMs: read('max-latency', HTTP['max-latency']),
     latencyLimitMs: read('latency-limit', HTTP['latency-limit']),
     followRedirects: read('follow-redirects', HTTP['follow-redirects']),
+    ...(healthy === false && !body ? { noBody: true } : {}),
   };
 }
 
@@ -336,7 +342,7 @@ function isAbsoluteHttp(v: string): boolean {
 
 /**
  * The checks the gate runs: the built-in six when there is a base URL (an entry with a built-in's name
- * replaces it, `enabled: false` drops it), then the entries. Throws ChecksError naming the entry.
+ * overrides the keys it gives, `enabled: false` drops it), then the entries. Throws ChecksError naming the entry.
  */
 export function resolveChecks(entries: readonly ChecksEntry[], d: CheckDefaults): Check[] {
   const builtins = d.baseUrl ? builtinChecks(d.baseUrl, d) : [];
@@ -354,7 +360,7 @@ export function resolveChecks(entries: readonly ChecksEntry[], d: CheckDefaults)
       continue;
     }
     const builtin = builtins.find((b) => b.name === e.name);
-    const check = toCheck(builtin && e.critical === undefined ? { ...e, critical: builtin.critical } : e, d, label);
+    const check = builtin ? overrideBuiltin(builtin, e, d, label) : toCheck(e, d, label);
     if (isBuiltin) overrides.set(e.name, check);
     else custom.push(check);
   }
@@ -365,6 +371,29 @@ export function resolveChecks(entries: readonly ChecksEntry[], d: CheckDefaults)
     else if (o !== null) out.push(o);
   }
   return [...out, ...custom];
+}
+
+/**
+ * An entry named like a built-in check changes only the keys it gives: `- name: docs` with `failure-limit: 2`
+ * still requests /docs and accepts 2xx/3xx. URL, expected status, body rule, latency limit, redirects and
+ * criticality come from the built-in unless the entry says otherwise (status-code's "critical only for a 5xx"
+ * stays unless `critical` is given). A prometheus entry of that name replaces the built-in outright.
+ */
+function overrideBuiltin(b: HttpCheck, e: ChecksEntry, d: CheckDefaults, label: string): Check {
+  const critical = e.critical ?? b.critical;
+  if (e.type !== 'http') return toCheck({ ...e, critical }, d, label);
+  const own = toCheck(e, d, label) as HttpCheck;
+  const check: HttpCheck = {
+    ...own,
+    critical,
+    url: e.url === undefined ? b.url : own.url,
+    expectStatus: e.expectStatus ?? b.expectStatus,
+    body: e.body ?? (e.noBody ? undefined : b.body),
+    latencyLimitMs: e.latencyLimitMs ?? b.latencyLimitMs,
+    followRedirects: e.followRedirects ?? b.followRedirects,
+  };
+  if (e.critical === undefined && b.criticalStatus) check.criticalStatus = b.criticalStatus;
+  return check;
 }
 
 function toCheck(e: ChecksEntry, d: CheckDefaults, label: string): Check {

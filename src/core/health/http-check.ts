@@ -56,6 +56,8 @@ export function evaluateHttp(check: HttpCheck, res: HttpOutcome): HttpEvaluation
 }
 
 const HEALTHY_STATUS = new Set(['healthy', 'ok', 'up', 'pass']);
+/** Top-level JSON keys whose boolean value is the verdict. */
+const HEALTHY_FLAGS = new Set(['status', 'healthy', 'ok', 'up']);
 
 export function evaluateBody(rule: BodyRule, body: string, truncated = false): { outcome: Outcome; reason: string; message: string; value?: number | string } {
   const partial = truncated ? ' (in the first 1 MiB read)' : '';
@@ -105,8 +107,9 @@ export function evaluateBody(rule: BodyRule, body: string, truncated = false): {
 }
 
 /**
- * The built-in /health rule: a JSON object's `status` must be healthy, ok, up or pass (any case); any other
- * body must contain the word healthy or ok ("unhealthy" does not count).
+ * The built-in /health rule: a JSON object's `status` must be healthy, ok, up or pass (any case), or its
+ * boolean `status` / `healthy` / `ok` / `up` true; any other body must contain the word healthy or ok
+ * ("unhealthy" does not count).
  */
 export function healthyBody(body: string): { outcome: Outcome; reason: string; message: string } {
   let doc: unknown;
@@ -122,6 +125,14 @@ export function healthyBody(body: string): { outcome: Outcome; reason: string; m
       return HEALTHY_STATUS.has(status.trim().toLowerCase())
         ? { outcome: 'PASS', reason: 'ok', message: `status is ${JSON.stringify(status)}` }
         : { outcome: 'FAIL', reason: 'not-healthy', message: `status is ${JSON.stringify(status.slice(0, 60))}, not healthy, ok, up or pass` };
+    }
+    // {"healthy": false} or {"ok": false} says it outright, yet contains the word the text rule below looks for.
+    const flags = Object.entries(doc).filter(([k, v]) => HEALTHY_FLAGS.has(k.toLowerCase()) && typeof v === 'boolean');
+    if (flags.length > 0) {
+      const off = flags.find(([, v]) => v === false);
+      return off
+        ? { outcome: 'FAIL', reason: 'not-healthy', message: `${off[0]} is false` }
+        : { outcome: 'PASS', reason: 'ok', message: `${flags[0]![0]} is true` };
     }
   }
   if (/\b(healthy|ok)\b/i.test(body)) return { outcome: 'PASS', reason: 'ok', message: 'the body says healthy or ok' };
