@@ -47,6 +47,20 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
   };
 }
 
+/**
+ * The step's result when the revert stopped on an error that is not the user's input (GitHub refused a write,
+ * the network failed): the outputs are still all written (reverted false, the reason), so a later step or job
+ * reading them sees why, and the step fails with `why`.
+ */
+export function revertFailed(config: RevertConfig, why: string): ActionResult {
+  const reason = `the revert failed: ${why}`;
+  return {
+    outputs: { reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason },
+    summary: [`### ❌ ${cell(config.branch)} not reverted`, '', `**Why:** ${cell(reason, 2000)}`, ''].join('\n'),
+    failure: why,
+  };
+}
+
 /** A two-column table whose values are already markdown (trusted parts raw, untrusted parts through cell()). */
 function keyValues(rows: [string, string][]): string {
   return ['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');

@@ -1,8 +1,9 @@
 import { readContext } from '../../core/action/context.js';
+import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
-import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
+import { blameToken, coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { inputSchema } from './inputs.js';
-import { main } from './main.js';
+import { main, revertFailed } from './main.js';
 import { wireRevert } from './wiring.js';
 
 /** The glue: inputs and the runner's context in, outputs and the job summary out (through runAction). */
@@ -12,7 +13,14 @@ export async function run(): Promise<void> {
     const inputs = parseInputs(inputSchema, inputReader(['token']));
     const ctx = readContext(process.env);
     const { config, deps } = wireRevert(inputs, ctx, coreLogger);
-    const { outputs, summary, failure } = await main(config, deps);
-    return { outputs, summary, ...(failure ? { failure } : {}) };
+    try {
+      const { outputs, summary, failure } = await main(config, deps);
+      return { outputs, summary, ...(failure ? { failure } : {}) };
+    } catch (error) {
+      // A mistake in the inputs stays one line with no outputs; anything else still writes every output.
+      if (error instanceof ConfigurationError) throw error;
+      if (error instanceof Error) coreLogger.debug(error.stack ?? error.message);
+      return revertFailed(config, blameToken(error) ?? describeError(error));
+    }
   });
 }

@@ -356,19 +356,33 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   // 8. Protected branch: a pull request instead, when allowed.
   const protectedWhy = `${config.branch} is protected (${outcome.detail})`;
   if (config.fallback === 'none') {
-    return result({ ...base, revertSha: created.sha, reason: `${protectedWhy}; fallback is none, so nothing was reverted`, failure: `${protectedWhy}: nothing was reverted. Set fallback: pull-request, or let the token push to the branch.` });
+    // The commit is on no branch (a dangling object, or only in the runner's checkout): revert-sha promises a
+    // commit on the branch or on the pull request's branch, so none is named.
+    return result({ ...base, reason: `${protectedWhy}; fallback is none, so nothing was reverted`, failure: `${protectedWhy}: nothing was reverted. Set fallback: pull-request, or let the token push to the branch.` });
   }
   const prBranch = `greenline/revert-${shortSha(failing.sha)}`;
   const pushed = await backend.createBranch(prBranch, created.sha);
   steps.push(pushed === 'created' ? `Pushed ${prBranch} at ${shortSha(created.sha)}` : `${prBranch} already exists: left as it is`);
+  const revertSha = pushed === 'created' ? created.sha : await earlierRevert(backend, prBranch, failing.sha);
   if (!deps.pulls) {
-    return result({ ...base, revertSha: created.sha, reason: `${protectedWhy}; pushed ${prBranch}`, failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
+    return result({ ...base, revertSha, reason: `${protectedWhy}; pushed ${prBranch}`, failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
   }
   const existing = await deps.pulls.findOpen(prBranch, config.branch);
   const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between) }));
   steps.push(existing ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
   const reason = `${protectedWhy}: ${existing ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
-  return result({ ...base, revertSha: pushed === 'created' ? created.sha : '', pullRequestUrl: pr.url, reason, warning: reason, ...(verified !== undefined ? { verified } : {}) });
+  return result({ ...base, revertSha, pullRequestUrl: pr.url, reason, warning: reason, ...(verified !== undefined ? { verified } : {}) });
+}
+
+/**
+ * The revert commit an earlier run left on the pull request's branch (a re-run, a second trigger): its head,
+ * when that head is greenline's revert of this failing commit; '' when someone else's commit is on top.
+ */
+async function earlierRevert(backend: RevertBackend, prBranch: string, failingSha: string): Promise<string> {
+  const head = await backend.branchHead(prBranch);
+  const commit = head ? await backend.commit(head) : undefined;
+  const undid = commit ? greenlineMarks(commit.message).revertOf : undefined;
+  return commit && undid !== undefined && sameCommit(undid, failingSha) ? commit.sha : '';
 }
 
 async function describeCommit(backend: RevertBackend, sha: string): Promise<string> {
