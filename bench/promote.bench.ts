@@ -2,6 +2,7 @@
 // request — a registry across the internet — against `skopeo copy --all --preserve-digests` doing the same.
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { runAction } from '../test/support/harness.js';
+import { startPromoteWorld } from '../test/support/promote-world.js';
 import { pushFixture, startRegistry } from '../test/support/registry.js';
 import type { Bench } from './types.js';
 import { median, ms, runCommand } from './support/timing.js';
@@ -34,9 +35,11 @@ const bench: Bench = async ({ quick }) => {
       skopeoRequests = proxy.requests.length - before;
     });
 
+    const withLedger = await requestsWithLedger();
     return [
       { bench: 'promote', metric: 'wall time, 2 tags, 3-manifest index, +40 ms/request', value: ms(greenline), peer: `skopeo copy --all: ${ms(skopeo)}`, ratio: skopeo / greenline, goal: '≥ 6× faster', met: skopeo / greenline >= 6 },
-      { bench: 'promote', metric: 'registry manifest requests per promotion', value: String(requests), peer: `skopeo: ${skopeoRequests} requests`, goal: '1 + tags (+1 HEAD for previous-digest)', met: requests <= 1 + 2 + 1 },
+      { bench: 'promote', metric: 'registry manifest requests per promotion, 2 tags (the ledger written, as by default)', value: String(withLedger), peer: `skopeo: ${skopeoRequests} requests`, goal: '1 + tags', met: withLedger <= 1 + 2 },
+      { bench: 'promote', metric: '(informative) the same with ledger-write: none (previous-digest then needs one HEAD)', value: String(requests), peer: `skopeo: ${skopeoRequests} requests`, goal: 'informative' },
     ];
   } finally {
     await proxy.stop();
@@ -44,3 +47,25 @@ const bench: Bench = async ({ quick }) => {
   }
 };
 export default bench;
+
+/**
+ * Manifest requests of a promotion as it runs by default: a tag source, the ledger read and written through
+ * the GitHub stand-in. The second promotion is counted (the first has no ledger entry for stable yet).
+ */
+async function requestsWithLedger(): Promise<number> {
+  const world = await startPromoteWorld();
+  try {
+    let count = 0;
+    for (const label of ['first', 'second']) {
+      const sha = await world.remote.commit({ [`${label}.txt`]: label }, label);
+      await world.candidate('oci-index', sha);
+      const before = (await world.registry.accessLog()).length;
+      const r = await world.promote({ 'git-tag': '' }, { sha });
+      if (r.code !== 0) throw new Error(`promote failed: ${r.errors.join('; ')}`);
+      count = (await world.registry.accessLog()).slice(before).filter((e) => e.path.includes('/manifests/')).length;
+    }
+    return count;
+  } finally {
+    await world.stop();
+  }
+}

@@ -56,6 +56,11 @@ export interface PromoteResult {
   digest: string;
   previousDigest: string;
   tags: string[];
+  /**
+   * The tags that now serve `digest` because of this run (the `tags` output): all of them on success, those
+   * that would move in a dry run, only the ones that did after a partial failure, none when refused.
+   */
+  moved: string[];
   entry: LedgerEntry;
   restored: boolean;
   dryRun: boolean;
@@ -79,9 +84,13 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   const entries = parsed?.entries ?? [];
 
   const firstTag = config.tags[0]!;
-  // What the first tag serves now (previous-digest) and the source manifest are independent: ask both at
-  // once, one round trip instead of two. A ledger source needs the current digest first.
-  const currentDigest = registry.resolveDigest(firstTag).then((d) => d ?? '');
+  // What the first tag serves now (previous-digest). A tag or digest source takes it from the ledger's newest
+  // good entry for the tag, which greenline wrote when it last moved the tag: the promotion is then exactly
+  // 1 GET + 1 PUT per tag. When the ledger does not name the tag (or is not read), and for a ledger source
+  // (ledger:previous picks relative to what is served), the registry is asked: one HEAD, sent alongside the
+  // source GET (a ledger source needs it first).
+  const known = config.source.kind === 'tag' || config.source.kind === 'digest' ? newestGoodFor(entries, firstTag)?.digest : undefined;
+  const currentDigest = known ? Promise.resolve(known) : registry.resolveDigest(firstTag).then((d) => d ?? '');
   let fromLedger: LedgerEntry | undefined;
   let manifestPromise: Promise<Manifest>;
   switch (config.source.kind) {
@@ -131,6 +140,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     digest: manifest.digest,
     previousDigest,
     tags: config.tags,
+    moved: config.tags,
     entry,
     restored,
     dryRun: config.dryRun,
@@ -139,7 +149,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
 
   if (worse.length > 0) {
     const what = worse.map((r) => `${r.metric} ${r.baseline} → ${r.candidate} (${(r.worsening * 100).toFixed(2)} % worse, limit ${(r.limit * 100).toFixed(2)} %)`).join('; ');
-    return { ...base, steps: [`Refused: metrics regressed against the current stable build: ${what}`], tagResults: [], failure: `Not promoted: ${what}` };
+    return { ...base, moved: [], steps: [`Refused: metrics regressed against the current stable build: ${what}`], tagResults: [], failure: `Not promoted: ${what}` };
   }
 
   const verb = config.dryRun ? 'Would move' : 'Moved';
@@ -157,7 +167,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   if (failed.length) {
     const detail = failed.map((r) => `${r.tag}: ${r.error?.message ?? 'failed'}`).join('; ');
     const state = moved.length ? `${moved.join(', ')} moved to ${manifest.digest}, ${failed.map((r) => r.tag).join(', ')} NOT moved` : 'no tag moved';
-    return { ...base, steps, tagResults, failure: `Partial promotion: ${state} (${detail}); re-run to complete it. The ledger was not written.` };
+    return { ...base, moved, steps, tagResults, failure: `Partial promotion: ${state} (${detail}); re-run to complete it. The ledger was not written.` };
   }
 
   // The tags have moved: from here on a failure is reported as exactly that partial state, never thrown away.
@@ -217,6 +227,11 @@ async function moveGitTag(config: PromoteConfig, deps: PromoteDeps, commit: stri
     target = newest?.commit ?? commit;
   }
   throw new Error(`git tag ${config.gitTag} kept moving under concurrent runs`);
+}
+
+/** The newest good entry (passed or restored) that moved this tag, with a digest. */
+function newestGoodFor(entries: LedgerEntry[], tag: string): LedgerEntry | undefined {
+  return [...entries].reverse().find((e) => (e.status === 'passed' || e.status === 'restored') && e.digest && e.tags.includes(tag));
 }
 
 /** How many good entries (passed or restored) name this tag. */

@@ -101,7 +101,7 @@ export async function run(): Promise<void> {
       outputs: {
         digest: result.digest,
         'previous-digest': result.previousDigest,
-        tags: result.tags.join(','),
+        tags: result.moved.join(','),
         'ledger-entry': JSON.stringify(result.entry),
       },
       summary: renderSummary(result),

@@ -11,6 +11,7 @@ const ALIASES: Readonly<Record<string, FieldKey>> = {
   // alias that also appears inside ordinary blocks (e.g. "Tests: 120 passed") would split them.
   commit: 'commit', 'commit sha': 'commit', 'commit hash': 'commit', sha: 'commit', 'git sha': 'commit', 'git commit': 'commit', revision: 'commit',
   status: 'status', 'build status': 'status', 'test status': 'status', 'tests status': 'status', 'ci status': 'status',
+  'test result': 'status', 'test results': 'status', 'tests result': 'status', 'build result': 'status', 'ci result': 'status',
   timestamp: 'timestamp', date: 'timestamp', time: 'timestamp', datetime: 'timestamp', when: 'timestamp', 'promoted at': 'timestamp', 'built at': 'timestamp',
   image: 'image', 'docker image': 'image', 'container image': 'image',
   digest: 'digest', 'image digest': 'digest',
@@ -82,7 +83,10 @@ export function cleanValue(value: string): string {
 
 const SHA = /^[0-9a-f]{7,40}$/i;
 
-/** The commit in a value: `611b29b…`, `` `611b29b` ``, `[611b29b](…/commit/611b29b…)`, `611b29b (main)`. */
+/**
+ * The commit in a value: `611b29b`, `611b29b…`, `` `611b29b` ``, `[611b29b](…/commit/611b29b…)`, `611b29b (main)`, or a
+ * commit URL pasted as it is.
+ */
 export function extractSha(value: string): string | undefined {
   const link = /^\[([^\]]*)\]\(([^)\s]*)[^)]*\)/.exec(value.trim());
   if (link) {
@@ -93,8 +97,13 @@ export function extractSha(value: string): string | undefined {
     return inUrl;
   }
   const token = value.trim().split(/\s/, 1)[0] ?? '';
+  // A pasted commit URL, bare or as an autolink: `https://github.com/o/r/commit/611b29b…`, `<…/commit/…>`.
+  if (token.length <= 2048 && /^<?https?:\/\//i.test(stripTicks(token))) {
+    return /\/commits?\/([0-9a-f]{7,40})(?![0-9a-z])/i.exec(token)?.[1]?.toLowerCase();
+  }
   if (token.length > 64) return undefined;
-  const first = stripTicks(token).replace(/^[([{<*_]+/, '').replace(/[)\]}>.,;:!*_]+$/, '');
+  // `611b29b…` and `611b29b...`: an abbreviation marked as such.
+  const first = stripTicks(token).replace(/^[([{<*_]+/, '').replace(/[)\]}>.,;:!*_…]+$/u, '');
   return SHA.test(first) ? first.toLowerCase() : undefined;
 }
 

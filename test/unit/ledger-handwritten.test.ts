@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { classifyStatus, parseLedger } from '../../src/core/ledger/index.js';
+
+// Status words and commit cells as people write them in a hand-kept ledger: a wrong "passed" would make
+// find-last-good-commit answer a broken build, so negations and zero counts are read for what they say.
+describe('hand-written status words', () => {
+  it.each([
+    ['did not pass', 'failed'],
+    ['Tests did not pass', 'failed'],
+    ["didn't pass", 'failed'],
+    ['Didn’t pass', 'failed'],
+    ['Not OK', 'failed'],
+    ['not ok 3 - model loads', 'failed'],
+    ['Not passing', 'failed'],
+    ['never passed', 'failed'],
+    ['has not yet passed', 'failed'],
+    ['Passed: no', 'failed'],
+    ['Tests Passed: false', 'failed'],
+    ['passed=false', 'failed'],
+    ['0 failed, 120 passed', 'passed'],
+    ['Tests: 120 passed, 0 failed', 'passed'],
+    ['passed (no failures)', 'passed'],
+    ['no failures', 'unknown'],
+    ['3 failed, 117 passed', 'failed'],
+    ['✅ Passed (after retry)', 'passed'],
+    ['Passed ✅', 'passed'],
+    ['OK', 'passed'],
+    ['Pending', 'unknown'],
+    ['Cancelled', 'unknown'],
+  ] as const)('%s → %s', (text, status) => {
+    expect(classifyStatus(text)).toBe(status);
+  });
+});
+
+describe('hand-written commit cells', () => {
+  const full = '611b29b362b480a8e6a56848f453ab8a2091e683';
+  it.each([
+    [`Commit: https://github.com/acme/app/commit/${full}`, full],
+    [`Commit: <https://github.com/acme/app/commit/${full}>`, full],
+    [`**Commit:** https://gitlab.com/acme/app/-/commit/${full.slice(0, 12)}`, full.slice(0, 12)],
+    ['Commit: 611b29b…', '611b29b'],
+    ['Commit: 611b29b...', '611b29b'],
+  ])('%s', (line, sha) => {
+    const { entries, warnings } = parseLedger(`${line}\nStatus: ✅ Passed\n`);
+    expect(warnings).toEqual([]);
+    expect(entries.map((e) => e.commit)).toEqual([sha]);
+  });
+
+  it('a URL that names no commit is still a warning, never a guess', () => {
+    const { entries, warnings } = parseLedger('Commit: https://github.com/acme/app/pull/12\nStatus: ✅ Passed\n');
+    expect(entries).toEqual([]);
+    expect(warnings).toEqual([{ line: 1, message: expect.stringMatching(/is not a commit SHA/) }]);
+  });
+
+  it('"Test result:" is a status line', () => {
+    expect(parseLedger('Commit: 611b29b\nTest result: passed\n').entries).toMatchObject([{ commit: '611b29b', status: 'passed' }]);
+  });
+});
