@@ -14,6 +14,11 @@ export interface GitHubOptions {
   log: Logger;
   /** Retries for 5xx/network errors and for rate limits; GitHub's guidance, through the Octokit plugins. */
   retries?: number;
+  /**
+   * Longest wait for a rate limit to reset, in seconds (default 300). A primary limit resets on the hour
+   * (`x-ratelimit-reset`): waiting up to an hour would hold the runner, so a longer wait fails the step at once.
+   */
+  maxRateLimitWaitSeconds?: number;
   userAgent?: string;
 }
 
@@ -28,6 +33,15 @@ export function createGitHub(options: GitHubOptions): GitHub {
     throw new ConfigurationError('Input "token": contains characters that cannot be sent in an HTTP header (a space or a newline?)');
   }
   const retries = options.retries ?? 3;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 300;
+  const decide = (kind: string, retryAfter: number, opts: { method: string; url: string }, retryCount: number): boolean => {
+    if (retryAfter > maxWait) {
+      options.log.warning(`GitHub ${kind} on ${opts.method} ${opts.url}; it resets in ${retryAfter}s, longer than greenline waits (${maxWait}s)`);
+      return false;
+    }
+    options.log.warning(`GitHub ${kind} on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
+    return retryCount < retries;
+  };
   return getOctokit(
     options.token,
     {
@@ -42,14 +56,10 @@ export function createGitHub(options: GitHubOptions): GitHub {
         // budget of 10 per 10 s (at most 60 a minute), and notifying ones (issues, comments) 5 per 10 s.
         write: new Bottleneck.Group({ id: 'greenline-write', maxConcurrent: 1, reservoir: 10, reservoirRefreshAmount: 10, reservoirRefreshInterval: 10_000 }),
         notifications: new Bottleneck.Group({ id: 'greenline-notifications', maxConcurrent: 1, reservoir: 5, reservoirRefreshAmount: 5, reservoirRefreshInterval: 10_000 }),
-        onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          options.log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
-          return retryCount < retries;
-        },
-        onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          options.log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying in ${retryAfter}s`);
-          return retryCount < retries;
-        },
+        onRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) =>
+          decide('rate limit', retryAfter, opts, retryCount),
+        onSecondaryRateLimit: (retryAfter: number, opts: { method: string; url: string }, _o: unknown, retryCount: number) =>
+          decide('secondary rate limit', retryAfter, opts, retryCount),
       },
     },
     retry,

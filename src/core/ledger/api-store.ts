@@ -51,11 +51,21 @@ function messageOf(e: unknown): string {
   return typeof m === 'string' ? m : String(e);
 }
 
-/** 409: the blob sha is stale. 422: "sha wasn't supplied" (created meanwhile) or "does not match". */
+/**
+ * A 409 or 422 that GitHub sends when the blob sha (or the branch) moved since the read: worth a re-read.
+ * GitHub has answered a stale sha both ways over the years: 409 `docs/x.md does not match <sha>` (today),
+ * 422 with the same text or `"sha" wasn't supplied` (the file was created meanwhile), and 409
+ * `is at <sha> but expected <sha>` when the branch moved under the write.
+ */
+const STALE = /\bdoes ?n[o']t match\b|\b(wasn'?t|was not) supplied\b|\bis at [0-9a-f]{7,} but expected\b/i;
+/** 409s that no re-read can fix: a protected branch or ruleset, an empty repository, a repository rule. */
+const REFUSED = /protected branch|changes must be made through|rule violation|repository rule|repository is empty/i;
+
 export function isContentsConflict(e: unknown): boolean {
   const status = statusOf(e);
-  if (status === 409) return true;
-  return status === 422 && /\bsha\b/i.test(messageOf(e)) && /(wasn'?t supplied|was not supplied|does ?n[o']t match|not match)/i.test(messageOf(e));
+  const message = messageOf(e);
+  if (status === 409) return !REFUSED.test(message);
+  return status === 422 && STALE.test(message) && (/\bsha\b/i.test(message) || /[0-9a-f]{40}/i.test(message));
 }
 
 /**
@@ -163,6 +173,12 @@ export class ApiLedgerStore implements LedgerStore {
   private failure(what: string, e: unknown): Error {
     const status = statusOf(e);
     const detail = `${messageOf(e)}${status ? ` (HTTP ${status})` : ''}`;
+    if (status === 409 && what === 'write') {
+      return new ConfigurationError(
+        `cannot write ledger ${this.where}: ${detail}; the branch refuses direct commits (branch protection or a ruleset): ` +
+          'let the token bypass the rule, or point the ledger at a branch it may write',
+      );
+    }
     if (status === 401 || status === 403 || (what === 'write' && status === 404)) {
       return new ConfigurationError(
         `cannot ${what} ledger ${this.where}: ${detail}; the token needs \`permissions: contents: write\`${status === 404 ? ' and the branch must exist' : ''}`,

@@ -79,12 +79,16 @@ export class Authenticator {
       bearer ??= { scheme: 'Bearer', params: { realm: `${this.o.baseUrl}/token`, service: 'ghcr.io' } };
     }
     if (bearer?.params.realm) {
-      const token = await this.fetchToken(bearer);
+      const token = await this.fetchToken(bearer, res.url || this.o.baseUrl);
       this.header = `Bearer ${token}`;
       return this.header !== sent;
     }
     const basic = findChallenge(challenges, 'basic');
-    if (basic && this.o.credentials) {
+    // A 401 with no challenge at all (some proxies and registries strip or never send WWW-Authenticate):
+    // the credentials are the registry's own, so offer them to it as Basic, the one scheme needing no hint.
+    const unchallenged = challenges.length === 0 && res.status === 401 && sent === undefined;
+    if ((basic || unchallenged) && this.o.credentials) {
+      if (unchallenged) this.o.log.debug(`registry ${this.o.registry}: HTTP 401 without a WWW-Authenticate challenge; trying Basic`);
       const encoded = Buffer.from(`${this.o.credentials.username}:${this.o.credentials.password}`).toString('base64');
       const header = `Basic ${encoded}`;
       if (header === sent) return false;
@@ -95,8 +99,8 @@ export class Authenticator {
     return false;
   }
 
-  private async fetchToken(challenge: Challenge): Promise<string> {
-    const realm = parseRealm(challenge.params.realm!, this.o.registry);
+  private async fetchToken(challenge: Challenge, challengedUrl: string): Promise<string> {
+    const realm = parseRealm(challenge.params.realm!, challengedUrl, this.o.registry);
     const url = new URL(realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     const asked = challenge.params.scope ? challenge.params.scope.split(' ').filter(Boolean) : [];
@@ -119,6 +123,10 @@ export class Authenticator {
       throw registryFailure({ action: where, host: this.o.registry, status: res.status, statusText: res.statusText, body: res.body, hint });
     }
     const token = readToken(res.body);
+    if (token === undefined) {
+      const type = res.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type';
+      throw new RegistryError(`${where}: HTTP 200 but the answer is not JSON (${type}): not a token service, or a proxy or login page in front of it`, res.status);
+    }
     if (!token) throw new RegistryError(`${where}: the answer has no "token" or "access_token"`, res.status);
     this.o.mask(token);
     this.o.log.debug(`registry ${this.o.registry}: got a token for ${url.searchParams.getAll('scope').join(' ')}`);
@@ -126,9 +134,13 @@ export class Authenticator {
   }
 }
 
-function parseRealm(realm: string, registry: string): string {
+/**
+ * The realm as an absolute URL. A relative realm (`/v2/token`, as some self-hosted registries send) is resolved
+ * against the URL that was challenged, so it stays on the registry's own host.
+ */
+function parseRealm(realm: string, challengedUrl: string, registry: string): string {
   try {
-    const url = new URL(realm);
+    const url = new URL(realm, challengedUrl);
     if (url.protocol === 'https:' || url.protocol === 'http:') return url.toString();
   } catch {
     // reported below
@@ -136,12 +148,15 @@ function parseRealm(realm: string, registry: string): string {
   throw new RegistryError(`registry ${registry}: the auth challenge has an unusable realm ${JSON.stringify(realm)}`, 401);
 }
 
+/** The token; `''` when the answer is JSON without one, undefined when it is not a JSON object at all. */
 function readToken(body: Buffer): string | undefined {
+  let json: unknown;
   try {
-    const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    const token = json.token ?? json.access_token;
-    return typeof token === 'string' && token !== '' ? token : undefined;
+    json = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const token = (json as Record<string, unknown>).token || (json as Record<string, unknown>).access_token;
+  return typeof token === 'string' ? token : '';
 }

@@ -225,6 +225,7 @@ export class RegistryClient {
   }
 
   private failure(action: string, res: RawResponse): Error {
+    if (originOf(res.url) !== originOf(this.baseUrl)) action += ` (redirected to ${originOf(res.url)})`;
     const bearer = findChallenge(parseChallenges(res.headers.get('www-authenticate')), 'bearer');
     return registryFailure({
       action,
@@ -259,8 +260,13 @@ export class RegistryClient {
         }
         throw new ExternalError(`${this.unreachable(req)}: ${reason}`, { cause: error });
       }
-      this.log.debug(`registry: ${req.method} ${pathOf(req.url)} → ${res.status} (${Date.now() - started} ms)`);
-      if (!req.token && renewals < 2 && this.auth.wantsRenewal(res.status, sent)) {
+      const elsewhere = originOf(res.url) !== originOf(req.url);
+      this.log.debug(
+        `registry: ${req.method} ${pathOf(req.url)} → ${res.status}${elsewhere ? ` from ${originOf(res.url)}` : ''} (${Date.now() - started} ms)`,
+      );
+      // Only the registry itself may ask for credentials: a 401 from the host a redirect led to (storage, a CDN)
+      // is that host's answer, and its challenge could name any realm.
+      if (!req.token && !elsewhere && renewals < 2 && this.auth.wantsRenewal(res.status, sent)) {
         renewals++;
         if (await this.auth.renew(res, sent)) continue;
       }
@@ -290,6 +296,14 @@ export class RegistryClient {
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   return new RegistryClient(options);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function pathOf(url: string): string {

@@ -4,6 +4,8 @@ export interface RawResponse {
   statusText: string;
   headers: Headers;
   body: Buffer;
+  /** Where the answer came from: the request's URL, or where redirects led (a CDN serving manifests). */
+  url: string;
 }
 
 export interface RawRequest {
@@ -25,10 +27,12 @@ export async function exchange(req: RawRequest): Promise<RawResponse> {
     headers: req.headers,
     body: req.body,
     signal,
+    // fetch drops Authorization when a redirect leaves the origin (Fetch spec, "HTTP-redirect fetch"; measured with Node 24),
+    // so a registry that sends manifests from storage or a CDN never hands that host our credentials.
     redirect: 'follow',
   });
   const body = req.method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await res.arrayBuffer());
-  return { status: res.status, statusText: res.statusText, headers: res.headers, body };
+  return { status: res.status, statusText: res.statusText, headers: res.headers, body, url: res.url || req.url };
 }
 
 /** Error codes worth another try: the connection broke or timed out, the peer may come back. */
