@@ -3,6 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
 import { ConfigurationError } from '../action/errors.js';
+import { useImmediateYields } from './bottleneck-yield.js';
 import type { Logger } from '../action/log.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
@@ -32,6 +33,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
   if (!/^[\x21-\x7e]+$/.test(options.token)) {
     throw new ConfigurationError('Input "token": contains characters that cannot be sent in an HTTP header (a space or a newline?)');
   }
+  useImmediateYields();
   const retries = options.retries ?? 3;
   const maxWait = options.maxRateLimitWaitSeconds ?? 300;
   const decide = (kind: string, retryAfter: number, opts: { method: string; url: string }, retryCount: number): boolean => {
