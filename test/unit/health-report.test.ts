@@ -118,6 +118,8 @@ describe('secrets', () => {
       'pa55word',
       'p@ss',
       'p%40ss',
+      // What the request's Authorization header carries for a URL with credentials, and a server may echo.
+      Buffer.from('u:p@ss').toString('base64'),
     ]);
   });
 

@@ -71,7 +71,7 @@ export function findSummary(result: FindResult, head: string, config: FindAction
       ['Below head', `\`${head}\``],
     ];
     if (result.goodSha && result.goodSha !== result.sha) rows.push(['Same tree as ✅', `\`${result.goodSha}\``]);
-    if (result.entry?.image || result.entry?.digest) rows.push(['Image', cell(`${result.entry.image ?? ''}${result.entry.digest ? `@${result.entry.digest}` : ''}`).replace(/@\u200b/g, '@')]);
+    if (result.entry?.image || result.entry?.digest) rows.push(['Image', cell(`${result.entry.image ?? ''}${result.entry.digest ? `@${result.entry.digest}` : ''}`).replace(/@\u200b(?=[a-z0-9]+:[0-9a-f]{32,})/gi, '@')]);
     if (result.entry?.version) rows.push(['Version', cell(result.entry.version)]);
     lines.push(['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n'), '');
   } else {

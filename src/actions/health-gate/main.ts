@@ -97,12 +97,28 @@ export function secretsOf(headers: readonly Header[], urls: readonly (string | u
     if (!u) continue;
     try {
       const parsed = new URL(u);
-      if (parsed.password) out.push(decodeURIComponent(parsed.password), parsed.password);
+      const user = safeDecode(parsed.username);
+      if (parsed.password) {
+        const password = safeDecode(parsed.password);
+        // What the request carries and a server may echo back: `Authorization: Basic base64(user:password)`.
+        out.push(password, parsed.password, Buffer.from(`${user}:${password}`, 'utf8').toString('base64'));
+      } else if (parsed.username) {
+        // `https://TOKEN@host`: a user name without a password is a token.
+        out.push(user, parsed.username, Buffer.from(`${user}:`, 'utf8').toString('base64'));
+      }
     } catch {
       // not a URL: nothing to hide
     }
   }
   return out.filter((s) => s.length > 0);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function loadCa(value: string, workspace: string): string[] {

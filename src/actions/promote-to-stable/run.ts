@@ -1,8 +1,7 @@
-import * as core from '@actions/core';
 import { readContext } from '../../core/action/context.js';
 import { ConfigurationError, ExternalError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
-import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
+import { addSecret, coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { Git } from '../../core/git/git.js';
 import { moveTagViaGit } from '../../core/git/tag.js';
@@ -44,7 +43,7 @@ export async function run(): Promise<void> {
       password: inputs.password,
       insecure: inputs.insecure,
       log,
-      mask: (s) => core.setSecret(s),
+      mask: addSecret,
     });
     const github = inputs.token ? createGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
     const git = new Git(ctx.workspace, actionsExec);

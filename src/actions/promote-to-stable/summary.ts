@@ -1,4 +1,5 @@
 import { table } from '../../core/action/summary.js';
+import { cell } from '../../core/util/text.js';
 import type { PromoteResult } from './main.js';
 
 const short = (d: string) => (d ? `${d.slice(0, 19)}…` : '(none)');
@@ -7,7 +8,7 @@ const short = (d: string) => (d ? `${d.slice(0, 19)}…` : '(none)');
 export function renderSummary(r: PromoteResult): string {
   const what = r.restored ? 'Rolled back' : 'Promoted';
   const head = r.failure
-    ? `### ❌ ${r.failure}`
+    ? `### ❌ ${cell(r.failure, 2000)}`
     : r.dryRun
       ? `### 🔍 Dry run: would ${r.restored ? 'roll back' : 'promote'} \`${r.entry.image}@${short(r.digest)}\` to ${r.tags.map((t) => `\`${t}\``).join(', ')}`
       : `### ${r.restored ? '⏪' : '✅'} ${what} \`${r.entry.image}@${short(r.digest)}\` to ${r.tags.map((t) => `\`${t}\``).join(', ')}`;
@@ -21,6 +22,7 @@ export function renderSummary(r: PromoteResult): string {
   if (r.regressions.length) {
     parts.push(table(['metric', 'stable', 'candidate', 'worse by', 'limit', ''], r.regressions.map((g) => [g.metric, String(g.baseline), String(g.candidate), `${(g.worsening * 100).toFixed(2)} %`, `${(g.limit * 100).toFixed(2)} %`, g.ok ? '✅' : '❌'])), '');
   }
-  parts.push(...r.steps.map((s) => `- ${s}`));
+  // Failures and steps carry registry error messages and ledger text: one neutralised line each.
+  parts.push(...r.steps.map((s) => `- ${cell(s, 1000)}`));
   return `${parts.join('\n')}\n`;
 }

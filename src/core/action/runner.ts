@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ConfigurationError, describeError, oneLine } from './errors.js';
 import type { Logger } from './log.js';
+import { inertCommands } from '../util/text.js';
 
 export type OutputValue = string | number | boolean;
 
@@ -12,10 +13,45 @@ export interface ActionResult {
   failure?: string;
 }
 
+/** Secrets this process was given or obtained (inputs, registry tokens), longest first once sorted. */
+const secrets = new Set<string>();
+/** Shorter values are masked by the runner but not scrubbed here: they would blank out ordinary words. */
+const SCRUB_MIN = 6;
+
+/**
+ * Masks a secret for the runner's log (`::add-mask::`) and remembers it, so that everything greenline writes
+ * itself (log lines, the job summary, outputs, the failure message) has it replaced by `***` even when a
+ * server echoes it back in an error (a 401 body with the Authorization header): the runner's masking does
+ * not cover what the action sends elsewhere, and the summary and outputs are files.
+ */
+export function addSecret(value: string): void {
+  if (!value) return;
+  core.setSecret(value);
+  if (value.length >= SCRUB_MIN) secrets.add(value);
+}
+
+/** `text` with every known secret (raw, base64, URL-encoded, JSON-escaped) replaced by `***`. */
+export function scrubSecrets(text: string): string {
+  if (secrets.size === 0 || !text) return text;
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    forms.add(s);
+    forms.add(Buffer.from(s, 'utf8').toString('base64'));
+    forms.add(Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, ''));
+    forms.add(encodeURIComponent(s));
+    forms.add(JSON.stringify(s).slice(1, -1));
+  }
+  let out = text;
+  for (const f of [...forms].filter((f) => f.length >= SCRUB_MIN).sort((a, b) => b.length - a.length)) out = out.split(f).join('***');
+  return out;
+}
+
 export const coreLogger: Logger = {
-  info: (m) => core.info(m),
-  warning: (m, where) => core.warning(m, where ?? {}),
-  debug: (m) => core.debug(m),
+  // Untrusted text (service answers, registry errors, commit messages) reaches info lines: no line of it may
+  // become a workflow command (`::add-mask::`, `::stop-commands::`, `##[error]`…).
+  info: (m) => core.info(inertCommands(scrubSecrets(m))),
+  warning: (m, where) => core.warning(scrubSecrets(m), where ?? {}),
+  debug: (m) => core.debug(scrubSecrets(m)),
 };
 
 /**
@@ -26,15 +62,15 @@ export const coreLogger: Logger = {
 export async function runAction(body: () => Promise<ActionResult>): Promise<void> {
   try {
     const result = await body();
-    for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, String(value));
-    if (result.summary) await writeSummary(result.summary);
-    if (result.failure) core.setFailed(nameTheToken(oneLine(result.failure)));
+    for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, scrubSecrets(String(value)));
+    if (result.summary) await writeSummary(scrubSecrets(result.summary));
+    if (result.failure) core.setFailed(scrubSecrets(nameTheToken(oneLine(result.failure))));
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      core.setFailed(nameTheToken(oneLine(error.message)));
+      core.setFailed(scrubSecrets(nameTheToken(oneLine(error.message))));
     } else {
-      if (error instanceof Error) core.debug(error.stack ?? String(error));
-      core.setFailed(blameToken(error) ?? nameTheToken(describeError(error)));
+      if (error instanceof Error) core.debug(scrubSecrets(error.stack ?? String(error)));
+      core.setFailed(scrubSecrets(blameToken(error) ?? nameTheToken(describeError(error))));
     }
   }
 }
@@ -73,7 +109,7 @@ async function writeSummary(markdown: string): Promise<void> {
 export function inputReader(secretInputs: readonly string[] = []): (name: string) => string {
   return (name) => {
     const value = core.getInput(name);
-    if (value && secretInputs.includes(name)) core.setSecret(value);
+    if (value && secretInputs.includes(name)) addSecret(value);
     return value;
   };
 }

@@ -5,7 +5,7 @@ import { appendToLedger } from '../ledger/append.js';
 import { parseLedger } from '../ledger/parse.js';
 import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
-import { shortSha } from '../util/text.js';
+import { neutralise, shortSha } from '../util/text.js';
 import { findLastGood, sameCommit } from './find.js';
 import type { ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
 
@@ -398,7 +398,8 @@ function pullRequestBody(message: string, config: RevertConfig, failing: RevertC
     `Merging it restores the tree of ${target} on top of the failing commit ${failing.sha}.`,
     '',
     `Commits undone (${between.total}):`,
-    ...between.commits.map((c) => `- ${shortSha(c.sha)} ${c.subject.replace(/@/g, '@\u200b')}`),
+    // Subjects are anyone's text: no HTML, mentions, references or closing keywords (merging would act on them).
+    ...between.commits.map((c) => `- ${shortSha(c.sha)} ${neutralise(c.subject).replace(/\s*\n\s*/g, ' ')}`),
     '',
     body,
   ];

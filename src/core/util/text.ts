@@ -27,6 +27,16 @@ export function cell(text: string, max = 200): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
+/**
+ * Text for the log (core.info) that the runner cannot take as a workflow command. The runner reads `::name::`
+ * at the start of a line after leading whitespace (TryParseV2 trims first), and the legacy `##[name]`
+ * anywhere in a line (TryParse uses IndexOf). It splits lines on `\r` as well as `\n`. A zero-width space
+ * breaks both forms and is invisible in the log. core.debug/warning/error escape their own data.
+ */
+export function inertCommands(text: string): string {
+  return text.replace(/(^|[\r\n\u2028\u2029\u0085])([\s\u0085\u180e]*)::/g, '$1$2\u200b::').replace(/##\[/g, '#\u200b#[');
+}
+
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
