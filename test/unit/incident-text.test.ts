@@ -46,6 +46,10 @@ describe('untrusted text', () => {
     expect(out.replace(/\u200b/g, '')).toContain('ping @octocat');
   });
 
+  it('escapes & once: a query string reads as it was written once rendered', () => {
+    expect(untrusted('https://grafana.example/d/x?from=now-1h&to=now & more')).toBe('https://grafana.example/d/x?from=now-1h&amp;to=now &amp; more');
+  });
+
   it('quoted(): every line inside the quote, headings demoted', () => {
     const out = quoted(nasty, 10_000);
     for (const line of out.split('\n')) expect(line.startsWith('>')).toBe(true);

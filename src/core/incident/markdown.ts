@@ -14,8 +14,8 @@ import { neutralise } from '../util/text.js';
 export function untrusted(text: string): string {
   const cleaned = text
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/&/g, '&amp;');
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  // neutralise() escapes & itself (entities first): escaping here too showed a literal & as "&amp;".
   return neutralise(cleaned)
     .replace(/#(?=\d)/g, '#\u200b')
     .replace(/\/(issues|pull|pulls|discussions)\/(?=\d)/gi, '/$1/\u200b');
