@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,13 +66,28 @@ function repoPath(path: string): string {
 export class Git {
   readonly cwd: string;
   private readonly exec: ExecFn;
+  /**
+   * `-c safe.directory=` for the working directory (as given and resolved). A container job runs the steps
+   * as root in a checkout the runner's user owns, and git then refuses every command ("detected dubious
+   * ownership"); actions/checkout trusts the workspace only while it runs. greenline trusts the checkout it
+   * was pointed at for its own commands, and nothing else: the command line is protected configuration,
+   * a repository's own config cannot add to it.
+   */
+  private readonly trust: readonly string[];
   constructor(cwd: string, exec: ExecFn = execFileRunner) {
     this.cwd = cwd;
     this.exec = exec;
+    const paths = new Set([cwd]);
+    try {
+      paths.add(realpathSync(cwd));
+    } catch {
+      // A folder that does not exist yet: git will say so itself.
+    }
+    this.trust = [...paths].flatMap((p) => ['-c', `safe.directory=${p}`]);
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
-    const r = await this.exec('git', args, { cwd: this.cwd, env: { ...BASE_ENV, ...opts.env }, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+    const r = await this.exec('git', [...this.trust, ...args], { cwd: this.cwd, env: { ...BASE_ENV, ...opts.env }, ...(opts.input !== undefined ? { input: opts.input } : {}) });
     if (r.code !== 0 && !opts.allowFail) throw new GitError(args, r.code, r.stderr);
     return r;
   }
