@@ -48,6 +48,13 @@ describe('revert message', () => {
     expect(isGreenlineRevert(msg)).toBe(true);
   });
 
+  it('a reason that quotes a commit message cannot close or link issues from the default branch', () => {
+    const reason = 'fixes #12, closes acme/shop#3, resolves https://github.com/acme/shop/issues/7 (GH-9)';
+    const msg = renderRevertMessage(DEFAULT_MESSAGE_TEMPLATE, { reason, goodSha: 'a'.repeat(40), failingSha: 'b'.repeat(40), branch: 'main', runUrl: '' });
+    expect(msg).not.toMatch(/#\d|\/issues\/\d|\bGH-\d/);
+    expect(msg.replace(/\u200b/g, '')).toContain(reason);
+  });
+
   it('reads trailers like git: only the last paragraph', () => {
     expect(messageTrailers('subject\n\nGreenline-Revert-Of: x')).toEqual([{ key: 'Greenline-Revert-Of', value: 'x' }]);
     expect(messageTrailers('Greenline-Revert-Of: x')).toEqual([]);

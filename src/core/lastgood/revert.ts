@@ -5,7 +5,7 @@ import { appendToLedger } from '../ledger/append.js';
 import { parseLedger } from '../ledger/parse.js';
 import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
-import { neutralise, shortSha } from '../util/text.js';
+import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { findLastGood, sameCommit } from './find.js';
 import type { ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
 
@@ -143,7 +143,8 @@ export interface MessageValues {
  */
 export function renderRevertMessage(template: string, v: MessageValues): string {
   const values: Record<string, string> = {
-    reason: v.reason,
+    // The reason may quote a commit message ("fixes #12"): on the default branch it would close that issue.
+    reason: inertIssueReferences(v.reason),
     'good-short': shortSha(v.goodSha),
     'good-sha': v.goodSha,
     'failing-short': shortSha(v.failingSha),

@@ -21,6 +21,19 @@ export function neutralise(text: string): string {
   );
 }
 
+/**
+ * Text for a commit message that must not link or close issues: a commit that lands on the default branch
+ * closes `fixes #12` (also `fixes owner/repo#12` and `fixes https://…/issues/12`) and cross-links every `#12`.
+ * Only the references are broken (a zero-width space after `#`, `GH-` and `/issues/`): nothing else in a
+ * commit message is rendered.
+ */
+export function inertIssueReferences(text: string): string {
+  return text
+    .replace(/#(?=\d)/g, '#\u200b')
+    .replace(/\b(GH)-(?=\d)/gi, '$1-\u200b')
+    .replace(/\/(issues|pull|pulls|discussions)\/(?=\d)/gi, '/$1/\u200b');
+}
+
 /** One table cell: neutralised, single line, pipes escaped, length-capped. */
 export function cell(text: string, max = 200): string {
   const t = neutralise(text).replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
