@@ -56,3 +56,20 @@ describe('hand-written commit cells', () => {
     expect(parseLedger('Commit: 611b29b\nTest result: passed\n').entries).toMatchObject([{ commit: '611b29b', status: 'passed' }]);
   });
 });
+
+describe('a build written as a heading alone', () => {
+  it('is not an entry, but a warning on its line says how to write it', () => {
+    const text = ['# Builds', '', '## 611b29b ✅ Passed', '', '## Notes for 2024', 'some prose', '', '## 5d3c2e1a Tests failed', ''].join('\n');
+    const parsed = parseLedger(text);
+    expect(parsed.entries).toEqual([]);
+    expect(parsed.warnings.map((w) => w.line)).toEqual([3, 8]);
+    expect(parsed.warnings[0]!.message).toMatch(/^heading "611b29b ✅ Passed" names commit 611b29b but the block has no Commit and Status lines: .*"Commit: 611b29b"/);
+    expect(parsed.warnings[1]!.message).toMatch(/^heading "5d3c2e1a Tests failed" names commit 5d3c2e1 /);
+  });
+
+  it('greenline\'s own headings, which have their fields, warn about nothing', () => {
+    const sha = '611b29b362b480a8e6a56848f453ab8a2091e683';
+    const text = [`### ✅ 611b29b · 2024-12-22T10:15:00Z`, `Commit: ${sha}`, 'Status: ✅ Tests Passed', ''].join('\n');
+    expect(parseLedger(text)).toMatchObject({ warnings: [], entries: [{ commit: sha, status: 'passed' }] });
+  });
+});

@@ -189,6 +189,7 @@ function finish(d: Draft, out: ParsedLedger): void {
   const warn = (line: number, message: string) => void out.warnings.push({ line, message } satisfies LedgerWarning);
   if (!commit) {
     if (status) warn(status.line, `Status ${quote(status.value)} has no Commit line: block ignored`);
+    else if (d.heading !== undefined) warnHeadingOnly(d.heading, d.start, warn);
     return;
   }
   const sha = extractSha(commit.value);
@@ -213,4 +214,15 @@ function finish(d: Draft, out: ParsedLedger): void {
   if (d.version) entry.version = d.version;
   if (d.reason) entry.reason = d.reason;
   out.entries.push(entry);
+}
+
+/**
+ * `## 611b29b ✅ Passed` with nothing under it: a build written as a heading alone. It is not read as an
+ * entry (a heading is also where prose goes), but it must not vanish silently either: a warning says how to
+ * write it. Only a heading holding both a commit-like token and a recognisable status is reported.
+ */
+function warnHeadingOnly(heading: string, line: number, warn: (line: number, message: string) => void): void {
+  const sha = /(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}(?![0-9a-z])/i.exec(heading)?.[0];
+  if (!sha || classifyStatus(heading.replace(sha, ' ')) === 'unknown') return;
+  warn(line, `heading ${quote(heading)} names commit ${sha.slice(0, 7)} but the block has no Commit and Status lines: not read as an entry (write "Commit: ${sha}" and "Status: …" under it)`);
 }
