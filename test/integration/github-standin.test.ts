@@ -411,6 +411,22 @@ describe('checks and statuses', () => {
     standin.addStatus(first, 'ci/build', 'success');
     expect((await octokit.rest.repos.getCombinedStatusForRef({ ...repo, ref: first })).data.state).toBe('success');
   });
+
+  it('pages the combined status (newest status per context, newest first; total_count counts every context)', async () => {
+    const { data: c } = await octokit.rest.git.getCommit({ ...repo, commit_sha: first });
+    const head = (await octokit.rest.git.createCommit({ ...repo, message: 'statuses', tree: c.tree.sha, parents: [first] })).data.sha;
+    standin.addStatus(head, 'ci/jenkins', 'pending');
+    standin.addStatus(head, 'ci/jenkins', 'failure');
+    for (let i = 0; i < 40; i++) standin.addStatus(head, `ext/${i}`, 'success');
+    const one = await octokit.rest.repos.getCombinedStatusForRef({ ...repo, ref: head });
+    expect(one.data).toMatchObject({ state: 'failure', total_count: 41 });
+    expect(one.data.statuses).toHaveLength(30);
+    expect(one.headers.link).toMatch(/rel="next"/);
+    const two = await octokit.rest.repos.getCombinedStatusForRef({ ...repo, ref: head, per_page: 30, page: 2 });
+    expect(two.data.statuses.map((x) => x.context)).toEqual([...Array.from({ length: 10 }, (_, i) => `ext/${9 - i}`), 'ci/jenkins']);
+    expect(two.data.statuses.at(-1)?.state).toBe('failure');
+    expect(two.headers.link).not.toMatch(/rel="next"/);
+  });
 });
 
 describe('an empty repository', () => {

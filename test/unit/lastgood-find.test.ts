@@ -191,6 +191,69 @@ describe('findLastGood', () => {
     expect(r.candidates[0]!.reason).toContain('tests: failure');
   });
 
+  /** base → g1 → g2 → g3 → f, each of g1..g3 a ✅ ledger entry. */
+  function threeGood() {
+    const repo = new FakeRepo();
+    const base = repo.add([], { 'app.py': 'v1' });
+    const g1 = repo.child(base, { 'app.py': 'v2' });
+    const g2 = repo.child(g1, { 'app.py': 'v3' });
+    const g3 = repo.child(g2, { 'app.py': 'v4' });
+    const f = repo.child(g3, { 'app.py': 'v5' });
+    return { repo, g1, g2, g3, f, text: ledgerWith([passed(g1), passed(g2), passed(g3)]) };
+  }
+
+  it('require-checks: a name that is not a check run is met by a commit status of that context that succeeded', async () => {
+    const { repo, g1, g2, g3, f, text } = threeGood();
+    const checks = new FakeChecks();
+    for (const g of [g1, g2, g3]) checks.set(g, 'tests', 'success');
+    checks.setStatus(g3, 'ci/jenkins', 'pending');
+    checks.setStatus(g2, 'ci/jenkins', 'error');
+    checks.setStatus(g1, 'ci/jenkins', 'success');
+    const r = await findLastGood(text, config(f, { requireChecks: ['tests', 'ci/jenkins'] }), { history: repo, checks, log: recordingLogger() });
+    expect(r.sha).toBe(g1);
+    expect(r.candidates.map((c) => c.reason)).toEqual([
+      'required checks did not succeed (ci/jenkins: commit status pending)',
+      'required checks did not succeed (ci/jenkins: commit status error)',
+      expect.stringContaining('newest ✅ ancestor'),
+    ]);
+  });
+
+  it('require-checks: a check run of the name decides, and statuses are not asked when every name is a check run', async () => {
+    const { repo, g1, g2, g3, f, text } = threeGood();
+    const checks = new FakeChecks();
+    checks.set(g3, 'tests', 'failure');
+    checks.setStatus(g3, 'tests', 'success');
+    checks.set(g2, 'tests', null);
+    checks.set(g1, 'tests', 'success');
+    const r = await findLastGood(text, config(f, { requireChecks: ['tests'] }), { history: repo, checks, log: recordingLogger() });
+    expect(r.sha).toBe(g1);
+    expect(r.candidates.map((c) => c.reason).slice(0, 2)).toEqual([
+      'required checks did not succeed (tests: failure)',
+      'required checks did not succeed (tests: not completed)',
+    ]);
+    expect(checks.statusCalls).toEqual([]);
+  });
+
+  it('require-checks: a name in neither says so; statuses that cannot be read skip the commit, with one warning', async () => {
+    const { repo, g1, g2, g3, f, text } = threeGood();
+    const checks = new FakeChecks();
+    for (const g of [g1, g2, g3]) checks.setStatus(g, 'ci/other', 'success');
+    const none = await findLastGood(text, config(f, { requireChecks: ['ci/jenkins'] }), { history: repo, checks, log: recordingLogger() });
+    expect(none.found).toBe(false);
+    expect(none.candidates[0]!.reason).toBe('required checks did not succeed (ci/jenkins: no check run or commit status)');
+
+    checks.refusedWith = '403 Resource not accessible by integration: the token lacks statuses: read';
+    checks.set(g1, 'ci/jenkins', 'success');
+    const log = recordingLogger();
+    const refused = await findLastGood(text, config(f, { requireChecks: ['ci/jenkins'] }), { history: repo, checks, log });
+    // g3 and g2 cannot be verified: skipped; g1 has a check run of that name: chosen.
+    expect(refused.sha).toBe(g1);
+    expect(refused.candidates[0]!.reason).toBe(
+      'required checks did not succeed (ci/jenkins: no check run, and commit statuses could not be read: 403 Resource not accessible by integration: the token lacks statuses: read)',
+    );
+    expect(log.warnings).toEqual([expect.stringMatching(/^require-checks: commit statuses could not be read \(.*statuses: read\)/)]);
+  });
+
   it('is not found, with a reason, when there is no ledger or no ✅ entry', async () => {
     const repo = new FakeRepo();
     const f = repo.add([], { 'app.py': 'v1' });

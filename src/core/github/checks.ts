@@ -1,5 +1,5 @@
-import type { ChecksPort } from '../lastgood/types.js';
-import type { GitHub } from './client.js';
+import type { ChecksPort, StatusStates } from '../lastgood/types.js';
+import { errorMessage, httpStatus, type GitHub } from './client.js';
 import type { RepoRef } from './compare.js';
 
 interface RunLike {
@@ -24,14 +24,27 @@ export function newestPerName(runs: readonly RunLike[]): Map<string, string | nu
   return out;
 }
 
+/** The newest state per context, from combined-status pages (which list the newest status per context). */
+export function newestPerContext(statuses: readonly { context: string; state: string }[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of statuses) if (!out.has(s.context)) out.set(s.context, s.state);
+  return out;
+}
+
+const STATUS_PAGE = 100;
+
 /**
- * Check runs of a commit (`GET commits/{sha}/check-runs?filter=latest`, paginated): what `require-checks`
- * looks at. Needs `checks: read`.
+ * What `require-checks` looks at: check runs of a commit (`GET commits/{sha}/check-runs?filter=latest`,
+ * paginated; needs `checks: read`) and, only when asked (a required name is not a check run), its combined
+ * status (`GET commits/{sha}/status`, paginated; needs `statuses: read`). A 403 on the statuses is an answer,
+ * not a crash: `refused`, and the statuses endpoint is not asked again in this run (the token will not change).
  */
 export class GitHubChecks implements ChecksPort {
   private readonly github: GitHub;
   private readonly repo: RepoRef;
   private readonly cache = new Map<string, Promise<Map<string, string | null>>>();
+  private readonly statusCache = new Map<string, Promise<StatusStates>>();
+  private refused: string | undefined;
 
   constructor(github: GitHub, repo: RepoRef) {
     this.github = github;
@@ -47,5 +60,33 @@ export class GitHubChecks implements ChecksPort {
       this.cache.set(sha, p);
     }
     return p;
+  }
+
+  statuses(sha: string): Promise<StatusStates> {
+    if (this.refused !== undefined) return Promise.resolve({ refused: this.refused });
+    let p = this.statusCache.get(sha);
+    if (!p) {
+      p = this.combinedStatus(sha);
+      this.statusCache.set(sha, p);
+    }
+    return p;
+  }
+
+  private async combinedStatus(sha: string): Promise<StatusStates> {
+    const all: { context: string; state: string }[] = [];
+    try {
+      for (let page = 1; ; page++) {
+        const { data } = await this.github.rest.repos.getCombinedStatusForRef({ owner: this.repo.owner, repo: this.repo.repo, ref: sha, per_page: STATUS_PAGE, page });
+        all.push(...data.statuses);
+        // total_count is the number of contexts: stop at the last page, whether or not GitHub sends a Link.
+        if (data.statuses.length < STATUS_PAGE || all.length >= data.total_count) break;
+      }
+    } catch (error) {
+      // A secondary rate limit is a 403 too, once the throttling plugin gave up on it: that is not a permission.
+      if (httpStatus(error) !== 403 || /rate limit/i.test(errorMessage(error))) throw error;
+      this.refused = `403 ${errorMessage(error)}: the token lacks statuses: read`;
+      return { refused: this.refused };
+    }
+    return { states: newestPerContext(all) };
   }
 }

@@ -4,7 +4,7 @@ import { CommitSet } from '../ledger/newest.js';
 import { readNewest, readNewestFromFile } from '../ledger/tail.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { shortSha } from '../util/text.js';
-import type { CandidateReport, ChecksPort, FindConfig, FindResult, HistoryPort } from './types.js';
+import type { CandidateReport, ChecksPort, FindConfig, FindResult, HistoryPort, StatusStates } from './types.js';
 
 export interface FindPorts {
   history: HistoryPort;
@@ -39,9 +39,9 @@ export type LedgerInput = string | { file: string };
  *    by a later entry is skipped (auto-revert writes the marker after the entry it cancels; a ✅ written
  *    after the marker, a deliberate re-promotion, counts again, as newestGood and ledger:previous have it).
  *    So is the head itself, a commit that is not an ancestor of the head (force-pushed away, another branch,
- *    garbage-collected) and, with `requireChecks`, one whose named check runs did not all conclude
- *    `success`, and one whose tree the head still has outside the ledger (the head is a ledger commit on top
- *    of it: it is the failing build). The first survivor is C. There is no window: the scan goes as far back
+ *    garbage-collected) and, with `requireChecks`, one on which a named check run or commit status did not
+ *    succeed (requiredChecks below), and one whose tree the head still has outside the ledger (the head is a
+ *    ledger commit on top of it: it is the failing build). The first survivor is C. There is no window: the scan goes as far back
  *    as it must, however far back C is.
  * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too (used for
  *    good builds that are no longer ancestors; an ancestor ✅ commit is itself the answer). Only
@@ -77,6 +77,7 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
   const seenPassed = new CommitSet();
   /** Lines the scan sees are counted from the end; these get their absolute number once it is known. */
   const markerLines: { report: CandidateReport; marker: LedgerEntry }[] = [];
+  const verifyChecks = requiredChecks(config.requireChecks, ports.checks, log);
 
   const consider = async (entry: LedgerEntry): Promise<boolean> => {
     if (entry.status === 'rolled-back') {
@@ -127,7 +128,7 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
       skip(`has the same tree as the head ${shortSha(head)} outside ${config.ledgerPath}: it is the build that is failing`, where.sha);
       return false;
     }
-    const failedChecks = await checkRuns(where.sha, config.requireChecks, ports.checks);
+    const failedChecks = await verifyChecks(where.sha);
     if (failedChecks) {
       rejected.push(where.sha);
       skip(failedChecks, where.sha);
@@ -189,7 +190,7 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
       for (const good of goodTrees) {
         if (!(await history.sameTree(good.sha, commit.sha, [config.ledgerPath]))) continue;
         if (!good.checked) {
-          const failed = await checkRuns(good.sha, config.requireChecks, ports.checks);
+          const failed = await verifyChecks(good.sha);
           if (failed) {
             rejected.push(good.sha);
             goodTrees.splice(goodTrees.indexOf(good), 1);
@@ -251,17 +252,39 @@ async function restoredBy(history: HistoryPort, head: string, sha: string): Prom
   return restored !== undefined && sameCommit(restored, sha);
 }
 
-/** undefined when every required check run concluded success, else why not. */
-async function checkRuns(sha: string, required: readonly string[], checks: ChecksPort | undefined): Promise<string | undefined> {
-  if (required.length === 0) return undefined;
-  if (!checks) throw new Error('require-checks needs a check-runs lookup');
-  const got = await checks.conclusions(sha);
-  const problems: string[] = [];
-  for (const name of required) {
-    const conclusion = got.get(name);
-    if (conclusion === undefined) problems.push(`${name}: no check run`);
-    else if (conclusion === null) problems.push(`${name}: not completed`);
-    else if (conclusion !== 'success') problems.push(`${name}: ${conclusion}`);
-  }
-  return problems.length ? `required check runs did not succeed (${problems.join(', ')})` : undefined;
+/**
+ * The `requireChecks` verdict on a commit, as GitHub's required status checks match names: undefined when every
+ * name succeeded, else why not. A name is satisfied by a check run of that name whose newest run concluded
+ * `success` (a check run of that name that did not is a failure, whatever the statuses say), or else, when no
+ * check run has that name, by a commit status of that context whose newest state is `success`. Commit
+ * statuses are asked for only when some name is not a check run, so check-run-only requirements cost no extra
+ * request. When they cannot be read (403: the token lacks `statuses: read`) the requirement is not met (one
+ * that cannot be verified is not a pass): the commit is skipped with the reason, and a warning says it once.
+ */
+function requiredChecks(required: readonly string[], checks: ChecksPort | undefined, log: Logger): (sha: string) => Promise<string | undefined> {
+  let warned = false;
+  return async (sha) => {
+    if (required.length === 0) return undefined;
+    if (!checks) throw new Error('require-checks needs a check-runs lookup');
+    const runs = await checks.conclusions(sha);
+    const statuses: StatusStates = required.some((name) => !runs.has(name)) ? await checks.statuses(sha) : { states: new Map() };
+    if ('refused' in statuses && !warned) {
+      warned = true;
+      log.warning(`require-checks: commit statuses could not be read (${statuses.refused}); a required name that is not a check run cannot be verified, and a commit that needs one is skipped`);
+    }
+    const problems: string[] = [];
+    for (const name of required) {
+      const conclusion = runs.get(name);
+      if (conclusion === null) problems.push(`${name}: not completed`);
+      else if (conclusion !== undefined) {
+        if (conclusion !== 'success') problems.push(`${name}: ${conclusion}`);
+      } else if ('refused' in statuses) problems.push(`${name}: no check run, and commit statuses could not be read: ${statuses.refused}`);
+      else {
+        const state = statuses.states.get(name);
+        if (state === undefined) problems.push(`${name}: no check run or commit status`);
+        else if (state !== 'success') problems.push(`${name}: commit status ${state}`);
+      }
+    }
+    return problems.length ? `required checks did not succeed (${problems.join(', ')})` : undefined;
+  };
 }

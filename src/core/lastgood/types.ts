@@ -39,9 +39,21 @@ export interface HistoryPort {
   message(sha: string): Promise<string | undefined>;
 }
 
-/** The newest check run per name on a commit: its conclusion (null while it has not completed). */
+/**
+ * A commit's statuses (the combined status: the newest `state` per `context`), or why they could not be read
+ * (`refused`: the token may not read them, e.g. a 403 without `statuses: read`).
+ */
+export type StatusStates = { states: Map<string, string> } | { refused: string };
+
+/**
+ * What `requireChecks` consults on a commit, as GitHub's required status checks do: check runs by name, and
+ * commit statuses (Jenkins, CircleCI, Buildkite… through the Statuses API) by context.
+ */
 export interface ChecksPort {
+  /** The newest check run per name on a commit: its conclusion (null while it has not completed). */
   conclusions(sha: string): Promise<Map<string, string | null>>;
+  /** The newest commit status per context. Only asked for when a required name is not a check run. */
+  statuses(sha: string): Promise<StatusStates>;
 }
 
 export interface FindConfig {
@@ -49,7 +61,10 @@ export interface FindConfig {
   head: string;
   /** Path of the ledger in the repository: ignored when comparing trees. */
   ledgerPath: string;
-  /** Check-run names that must have concluded `success` on the chosen ledger commit. */
+  /**
+   * Names that must have succeeded on the chosen ledger commit: a check run of that name whose newest run
+   * concluded `success`, else a commit status of that context whose newest state is `success`.
+   */
   requireChecks: readonly string[];
   /** How many first-parent commits below the head are scanned for untested commits with a good tree (default 100). */
   treeWalkLimit?: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Ancestry, ChecksPort, CommitSummary, HistoryPort } from '../../../src/core/lastgood/types.js';
+import type { Ancestry, ChecksPort, CommitSummary, HistoryPort, StatusStates } from '../../../src/core/lastgood/types.js';
 
 export interface FakeCommit {
   sha: string;
@@ -93,5 +93,20 @@ export class FakeChecks implements ChecksPort {
   }
   async conclusions(sha: string): Promise<Map<string, string | null>> {
     return this.runs.get(sha) ?? new Map();
+  }
+  /** Commit statuses: the newest state per context. */
+  readonly states = new Map<string, Map<string, string>>();
+  /** When set, statuses() answers refused with this text (a 403). */
+  refusedWith: string | undefined;
+  /** The commits statuses() was asked about, in order. */
+  readonly statusCalls: string[] = [];
+  setStatus(sha: string, context: string, state: string): void {
+    if (!this.states.has(sha)) this.states.set(sha, new Map());
+    this.states.get(sha)!.set(context, state);
+  }
+  async statuses(sha: string): Promise<StatusStates> {
+    this.statusCalls.push(sha);
+    if (this.refusedWith !== undefined) return { refused: this.refusedWith };
+    return { states: this.states.get(sha) ?? new Map() };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Check runs for a ref (filters check_name, status, filter=latest|all, app_id; paginated) and the combined
- * commit status (`pending` when a commit has none). Tests add runs with `addCheckRun`; POST check-runs and
- * POST statuses/{sha} exist too, so an action under test may create its own.
+ * commit status (the newest status per context, newest first, paginated; `pending` when a commit has none).
+ * Tests add runs with `addCheckRun` and statuses with `addStatus`; POST check-runs and POST statuses/{sha}
+ * exist too, so an action under test may create its own.
  */
 import { json, paginate, requireObject, SHA_RE, str, unprocessable, validationFailed, type StandinResponse } from '../http.js';
 import { minimalRepositoryJson, simpleUser, type RequestContext, type Route, type Standin } from '../shapes.js';
@@ -172,16 +173,19 @@ async function combinedStatus(ctx: RequestContext): Promise<StandinResponse> {
     : states.some((x) => x === 'error' || x === 'failure') ? 'failure'
     : states.some((x) => x === 'pending') ? 'pending'
     : 'success';
+  // Paginated as on GitHub (per_page 30 by default, at most 100; Link header); total_count counts every context
+  // and the combined state is over all of them, whatever the page.
+  const { slice, headers } = paginate(statuses, ctx.query, `${s.repoApi}/commits/${ctx.params.ref ?? ''}/status`);
   const body: CombinedCommitStatus = {
     state,
-    statuses: statuses.map((r) => statusJson(s, r)),
+    statuses: slice.map((r) => statusJson(s, r)),
     sha,
     total_count: statuses.length,
     repository: minimalRepositoryJson(s),
     commit_url: `${s.repoApi}/commits/${sha}`,
     url: `${s.repoApi}/commits/${sha}/status`,
   };
-  return json(200, body);
+  return json(200, body, headers);
 }
 
 async function createStatus(ctx: RequestContext): Promise<StandinResponse> {
