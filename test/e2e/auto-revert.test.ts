@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseLedger } from '../../src/core/ledger/parse.js';
 import type { LedgerEntry } from '../../src/core/ledger/types.js';
 import { git } from '../support/revert/git-fixture.js';
 import { LEDGER } from '../support/revert/ledger.js';
 import { seedOneLiner } from '../support/revert/oneliner.js';
-import { brokenMain, fileAt, messageOf, parentsOf, runOnFailure, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, fileAt, messageOf, parentsOf, runOnFailure, type Scenario } from '../support/revert/scenario.js';
 
 const ACTION = 'auto-revert';
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) await scenarios.pop()!.stop();
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 type Method = 'api' | 'git';
 

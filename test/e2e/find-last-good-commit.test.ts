@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git } from '../support/revert/git-fixture.js';
 import { LEDGER } from '../support/revert/ledger.js';
-import { brokenMain, runOnFailure, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, runOnFailure } from '../support/revert/scenario.js';
 
 const ACTION = 'find-last-good-commit';
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) await scenarios.pop()!.stop();
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 describe('find-last-good-commit, run as the runner runs it', () => {
   it('finds the same commit through the API (no checkout) and a depth-1 checkout', async () => {

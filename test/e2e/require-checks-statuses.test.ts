@@ -4,28 +4,15 @@
  * A required name is met by a check run of that name that concluded success, or else by a commit status of that
  * context whose newest state is success; the statuses endpoint is asked only when some name is not a check run.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction, type RunResult } from '../support/harness.js';
 import { git } from '../support/revert/git-fixture.js';
-import { brokenMain, runOnFailure, TOKEN, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, runOnFailure, TOKEN, type Scenario } from '../support/revert/scenario.js';
 
 const FIND = 'find-last-good-commit';
 const STATUS_PATH = /^\/repos\/owner\/app\/commits\/[^/]+\/status$/;
 
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) {
-    const s = scenarios.pop()!;
-    expect(s.api.internalErrors).toEqual([]);
-    await s.stop();
-  }
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 /**
  * base → G ✅ → L → F, then a second good build on top: → G2 ✅ → L2 → F2 (broken). Candidates from F2: G2,

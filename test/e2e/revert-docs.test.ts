@@ -3,24 +3,15 @@
  * (dist/auto-revert/index.js, API stand-in over a bare git remote): every output named in action.yml is
  * written on every path, and the documented claims no other test pins down.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readActionYml } from '../support/action-yml.js';
 import type { RunResult } from '../support/harness.js';
 import { git } from '../support/revert/git-fixture.js';
-import { brokenMain, messageOf, runOnFailure, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, messageOf, runOnFailure, type Scenario } from '../support/revert/scenario.js';
 
 const OUTPUTS = Object.keys(readActionYml('auto-revert').outputs ?? {}).sort();
 
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) await scenarios.pop()!.stop();
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 function revert(s: Scenario, failing: string, inputs: Record<string, string> = {}): Promise<RunResult> {
   return runOnFailure('auto-revert', s, failing, { inputs: { method: 'api', ...inputs } });

@@ -8,25 +8,12 @@
  *   they name, and reverting it would undo good work.
  * - preserve-paths written the way people write paths (`./models`, `data/*.csv`).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction, type RunResult } from '../support/harness.js';
 import { git } from '../support/revert/git-fixture.js';
-import { brokenMain, fileAt, runOnFailure, TOKEN, workflowRunFailed, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, fileAt, runOnFailure, TOKEN, workflowRunFailed, type Scenario } from '../support/revert/scenario.js';
 
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) {
-    const s = scenarios.pop()!;
-    expect(s.api.internalErrors).toEqual([]);
-    await s.stop();
-  }
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 type Method = 'api' | 'git';
 

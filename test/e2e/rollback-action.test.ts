@@ -3,33 +3,19 @@
  * git remote served by the GitHub stand-in: find-last-good-commit → auto-revert → open-incident-issue in one
  * process. Every assertion on GitHub's side reads what the stand-in and the bare repository hold.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintLabel } from '../../src/core/incident/fingerprint.js';
 import { decodeMarker } from '../../src/core/incident/state.js';
 import { parseLedger } from '../../src/core/ledger/parse.js';
 import { runAction, type RunResult } from '../support/harness.js';
 import { git } from '../support/revert/git-fixture.js';
 import { LEDGER } from '../support/revert/ledger.js';
-import { brokenMain, fileAt, messageOf, parentsOf, TOKEN, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, fileAt, messageOf, parentsOf, TOKEN, type Scenario } from '../support/revert/scenario.js';
 
 const FINGERPRINT = 'ci-cd rollback main';
 const LABEL = fingerprintLabel(FINGERPRINT);
 
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) {
-    const s = scenarios.pop()!;
-    expect(s.api.internalErrors).toEqual([]);
-    expect(s.api.unknownRequests()).toEqual([]); // never the search API
-    await s.stop();
-  }
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest({ noUnknownRequests: true });
 
 let runId = 500;
 /** The rollback job of ci-cd.yml after the tests failed on `failing` (a push to main). */

@@ -2,31 +2,18 @@
  * What the root action.yml (the one-step rollback) promises, checked on dist/rollback/index.js run as the
  * runner runs it: every output it names is written on every path, and what the incident is on each path.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprintLabel } from '../../src/core/incident/fingerprint.js';
 import { decodeMarker } from '../../src/core/incident/state.js';
 import { readActionYml } from '../support/action-yml.js';
 import { runAction, type RunResult } from '../support/harness.js';
-import { brokenMain, TOKEN, type Scenario } from '../support/revert/scenario.js';
+import { scenarioPerTest, TOKEN, type Scenario } from '../support/revert/scenario.js';
 
 const ROOT_OUTPUTS = Object.keys(readActionYml('rollback').outputs ?? {}).sort();
 const FINGERPRINT = 'ci-cd rollback main';
 const LABEL = fingerprintLabel(FINGERPRINT);
 
-const scenarios: Scenario[] = [];
-afterEach(async () => {
-  while (scenarios.length) {
-    const s = scenarios.pop()!;
-    expect(s.api.internalErrors).toEqual([]);
-    await s.stop();
-  }
-});
-
-async function scenario(): Promise<Scenario> {
-  const s = await brokenMain();
-  scenarios.push(s);
-  return s;
-}
+const scenario = scenarioPerTest();
 
 /** The rollback job of ci-cd.yml after the tests failed on `failing` (a push to main). */
 function rollback(s: Scenario, failing: string, inputs: Record<string, string> = {}, event?: Record<string, unknown>, eventName = 'push'): Promise<RunResult> {

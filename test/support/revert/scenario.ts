@@ -1,3 +1,4 @@
+import { afterEach, expect } from 'vitest';
 import { startGitHubStandin, type GitHubStandin } from '../github-standin/index.js';
 import { runAction, type RunOptions, type RunResult } from '../harness.js';
 import { GitFixture, git, goodThenBroken } from './git-fixture.js';
@@ -27,6 +28,28 @@ export async function brokenMain(): Promise<Scenario> {
       await api.stop();
       await f.cleanup();
     },
+  };
+}
+
+/**
+ * A factory of broken-main scenarios for one test file: each one made during a test is stopped after it,
+ * once the stand-in is checked to have met no internal error (and, with `noUnknownRequests`, no request it
+ * does not serve, e.g. the search API).
+ */
+export function scenarioPerTest(options: { noUnknownRequests?: boolean } = {}): () => Promise<Scenario> {
+  const open: Scenario[] = [];
+  afterEach(async () => {
+    while (open.length) {
+      const s = open.pop()!;
+      expect(s.api.internalErrors).toEqual([]);
+      if (options.noUnknownRequests) expect(s.api.unknownRequests()).toEqual([]);
+      await s.stop();
+    }
+  });
+  return async () => {
+    const s = await brokenMain();
+    open.push(s);
+    return s;
   };
 }
 
