@@ -74,7 +74,7 @@ const bench: Bench = async ({ quick }) => {
       const github = paced ? createGitHub({ token: TOKEN, baseUrl: api.url, log }) : (getOctokit(TOKEN, { baseUrl: api.url }) as GitHub);
       const repo = new GitHubRepo(github, { owner: 'owner', repo: 'app' }, log);
       const backend = new ApiRevertBackend(repo, { log });
-      return { backend, history: backend.history, log, readLedger: async () => (await repo.readFile(failing, LEDGER))?.text };
+      return { backend, history: backend.history, log, ledgerInput: async () => (await repo.readFile(failing, LEDGER))?.text };
     };
 
     // API calls per revert.
@@ -118,7 +118,7 @@ const bench: Bench = async ({ quick }) => {
           await git(f.tmp.path, ['clone', '-q', '--no-tags', '--depth=1', f.url, ws]);
           const log = recordingLogger();
           const history = new GitHistory(new Git(ws), { log });
-          const r = await autoRevert(config(), { backend: new GitRevertBackend(history, { log }), history, log, readLedger: () => new Git(ws).showFile(failing, LEDGER) });
+          const r = await autoRevert(config(), { backend: new GitRevertBackend(history, { log }), history, log, ledgerInput: () => new Git(ws).showFile(failing, LEDGER) });
           if (!r.reverted) throw new Error(r.reason);
         }),
       );

@@ -38,7 +38,7 @@ function apiDeps(s: Scenario) {
   const log = recordingLogger();
   const repo = new GitHubRepo(createGitHub({ token: TOKEN, baseUrl: s.api.url, log }), { owner: 'owner', repo: 'app' }, log);
   const backend = new ApiRevertBackend(repo, { log });
-  return { backend, history: backend.history, log, readLedger: async () => (await repo.readFile(s.fail, LEDGER))?.text };
+  return { backend, history: backend.history, log, ledgerInput: async () => (await repo.readFile(s.fail, LEDGER))?.text };
 }
 
 describe('the Git Data API revert', () => {
@@ -88,7 +88,7 @@ describe('the Git Data API revert', () => {
           : await (async () => {
               const ws = await s.f.clone(`ws-${method}`, { depth: 1 });
               const history = new GitHistory(new Git(ws), { log: recordingLogger() });
-              return { backend: new GitRevertBackend(history, { log: recordingLogger() }), history, log: recordingLogger(), readLedger: async () => undefined };
+              return { backend: new GitRevertBackend(history, { log: recordingLogger() }), history, log: recordingLogger(), ledgerInput: async () => undefined };
             })();
       const r = await autoRevert(config(s, { failingSha: failing, targetSha: s.g, preservePaths: [LEDGER, 'config', 'new_module.py', 'README.md'], dryRun: false }), deps);
       expect(r.reverted, r.reason).toBe(true);

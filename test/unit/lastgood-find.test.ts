@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ describe('findLastGood', () => {
     expect(r.entry?.commit).toBe(g);
     expect(r.entry?.digest).toMatch(/^sha256:/);
     expect(r.candidates).toEqual([expect.objectContaining({ sha: g, verdict: 'chosen' })]);
-    expect(r.reason).toMatch(/^newest ✅ ancestor of /);
+    expect(r.reason).toMatch(/^nearest ✅ build on the first-parent history of /);
     expect(r.reason).not.toContain('same tree');
     expect(log.warnings).toEqual([]);
   });
@@ -52,13 +52,14 @@ describe('findLastGood', () => {
     expect(r.candidates).toHaveLength(1);
   });
 
-  it('never answers the head, even when it has a ✅ entry', async () => {
+  it('never answers the head, even when it has a ✅ entry; its own ✅ says its tree passed', async () => {
     const repo = new FakeRepo();
     const base = repo.add([], { 'app.py': 'v1' });
     const f = repo.child(base, { 'app.py': 'v2' });
     const r = await findLastGood(ledgerWith([passed(base), passed(f)]), config(f), { history: repo, log: recordingLogger() });
     expect(r.sha).toBe(base);
-    expect(r.candidates[0]).toMatchObject({ sha: f, verdict: 'skipped', reason: 'is the head itself' });
+    expect(r.candidates.map((c) => c.sha)).toEqual([base]);
+    expect(r.headPassed).toMatchObject({ sha: f, why: expect.stringMatching(/itself has a ✅ entry/) });
   });
 
   it('skips commits later marked ⛔ Rolled back, and commits with their tree', async () => {
@@ -74,7 +75,7 @@ describe('findLastGood', () => {
     expect(r.candidates.find((c) => c.sha === g2)?.reason).toMatch(/⛔ Rolled back/);
   });
 
-  it('skips a good commit that was force-pushed away, and reports it', async () => {
+  it('never answers a good commit that was force-pushed away, wherever its entry is in the file', async () => {
     const repo = new FakeRepo();
     const base = repo.add([], { 'app.py': 'v1' });
     const g1 = repo.child(base, { 'app.py': 'v2' });
@@ -82,9 +83,7 @@ describe('findLastGood', () => {
     const f = repo.child(g1, { 'app.py': 'v4' });
     const r = await findLastGood(ledgerWith([passed(g1), passed(gone)]), config(f), { history: repo, log: recordingLogger() });
     expect(r.sha).toBe(g1);
-    expect(r.candidates[0]).toMatchObject({ sha: gone, verdict: 'skipped' });
-    expect(r.candidates[0]!.reason).toMatch(/not an ancestor/);
-    expect(r.reason).toMatch(/skipped/);
+    expect(r.candidates.map((c) => [c.sha, c.verdict])).toEqual([[g1, 'chosen']]);
   });
 
   it('finds an untested copy of a force-pushed good commit by its tree, never a tested one', async () => {
@@ -138,11 +137,10 @@ describe('findLastGood', () => {
     const r = await findLastGood(ledger2, config(f2), { history: repo, log: recordingLogger() });
     expect(r).toMatchObject({ found: true, sha: revert, goodSha: g2 });
     expect(r.entry).toMatchObject({ status: 'passed', commit: g2 });
-    expect(r.reason).toContain(`same tree as ✅ ${g2.slice(0, 7)}`);
+    expect(r.reason).toContain(`greenline's revert to ✅ ${g2.slice(0, 7)}`);
     expect(r.candidates[0]).toMatchObject({ sha: revert, verdict: 'chosen' });
-    expect(r.candidates.find((c) => c.sha === g2)).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/not an ancestor/) });
-    // The ✅ ancestor G is older than the revert: reported, not chosen.
-    expect(r.candidates.find((c) => c.sha === g)).toMatchObject({ verdict: 'skipped', reason: expect.stringMatching(/has the same tree as a good build and is newer/) });
+    // The ✅ ancestor G is older than the revert: never reached.
+    expect(r.candidates.some((c) => c.sha === g)).toBe(false);
     // The rebased copy was tested (no skip keyword): its tree does not make it good.
     expect(r.candidates.some((c) => c.sha === g2copy)).toBe(false);
   });
@@ -157,10 +155,7 @@ describe('findLastGood', () => {
     // gone's ✅ is the newest entry: it is looked at first, skipped (not an ancestor), and its tree searched for.
     const r = await findLastGood(ledgerWith([passed(g), passed(gone)]), config(f), { history: repo, log: recordingLogger() });
     expect(r).toMatchObject({ found: true, sha: g, goodSha: g });
-    expect(r.candidates.map((c) => [c.sha, c.verdict])).toEqual([
-      [gone, 'skipped'],
-      [g, 'chosen'],
-    ]);
+    expect(r.candidates.map((c) => [c.sha, c.verdict])).toEqual([[g, 'chosen']]);
   });
 
   it('walks merge commits on the first-parent chain', async () => {
@@ -214,7 +209,7 @@ describe('findLastGood', () => {
     expect(r.candidates.map((c) => c.reason)).toEqual([
       'required checks did not succeed (ci/jenkins: commit status pending)',
       'required checks did not succeed (ci/jenkins: commit status error)',
-      expect.stringContaining('newest ✅ ancestor'),
+      expect.stringContaining('nearest ✅ build'),
     ]);
   });
 
@@ -292,8 +287,9 @@ describe('findLastGood', () => {
     const shas = [head];
     for (let i = 1; i < 20; i++) shas.push((head = repo.child(head, { 'app.py': String(i) })));
     const f = repo.child(head, { 'app.py': 'bad' });
-    await findLastGood(ledgerWith(shas.map((s) => passed(s))), config(f), { history: repo, log: recordingLogger() });
-    expect(repo.asked).toHaveLength(1);
+    const r = await findLastGood(ledgerWith(shas.map((s) => passed(s))), config(f), { history: repo, log: recordingLogger() });
+    expect(r.sha).toBe(shas[19]);
+    expect(r.candidates).toHaveLength(1);
   });
 
   it('sameCommit matches abbreviations both ways, never below 7 characters', () => {
@@ -311,51 +307,39 @@ describe('findLastGood reads the ledger from its end', () => {
     return `${ledgerWith([])}# Results\n\n${blocks.join('\n\n')}\n\n${tail}`;
   }
 
-  it('from the workspace file: the same answer, candidates, absolute line numbers and warnings as from the text', async () => {
+  it('from the history: the ledger at the head, or at its nearest first-parent ancestor when the head deleted it', async () => {
     const repo = new FakeRepo();
     const base = repo.add([], { 'app.py': 'v1' });
     const g1 = repo.child(base, { 'app.py': 'v2' });
-    const g2 = repo.child(g1, { 'app.py': 'v3' });
-    const f = repo.child(g2, { 'app.py': 'v4' });
-    const tail = `${ledgerWith([passed(g1), passed(g2), rolledBack(g2)])}\n### broken\nStatus: ✅ Tests Passed\n`;
-    const text = bigLedger(5_000, tail);
-    const file = join(dir, 'ledger.md');
-    writeFileSync(file, text);
-    const fromText = await findLastGood(text, config(f), { history: repo, log: recordingLogger() });
+    const g2 = repo.child(g1, { 'app.py': 'v3', [LEDGER]: `${ledgerWith([passed(g1)])}\n### broken\nStatus: ✅ Tests Passed\n` });
+    const f = repo.child(g2, { 'app.py': 'v4', [LEDGER]: null });
+    const reader = async (c: string) => (await repo.pathAt(c, LEDGER).then((x) => (x && 'file' in x ? x.file : undefined)));
     const log = recordingLogger();
-    const fromFile = await findLastGood({ file }, config(f), { history: repo, log });
-    expect(fromFile).toEqual(fromText);
-    expect(fromFile.sha).toBe(g1);
-    const lines = text.split('\n');
-    // Absolute, 1-based: the chosen entry's heading, the ⛔ marker's line in the reason, the broken block.
-    expect(lines[fromFile.entry!.line - 1]).toMatch(/^### ✅ /);
-    const markerLine = Number(/ledger line (\d+)/.exec(fromFile.candidates[0]!.reason)![1]);
-    expect(lines[markerLine - 1]).toMatch(/^### ⛔ /);
-    expect(fromFile.warnings).toHaveLength(1);
-    expect(lines[fromFile.warnings[0]!.line - 1]).toBe('Status: ✅ Tests Passed');
-    expect(log.warnings[0]).toBe(`${LEDGER} line ${fromFile.warnings[0]!.line}: ${fromFile.warnings[0]!.message}`);
-    // Lazy: only the candidates newer than the answer were looked at.
-    expect(repo.asked).toEqual([g1, g1]);
+    const r = await findLastGood(reader, config(f), { history: repo, log });
+    expect(r).toMatchObject({ found: true, sha: g1, ledgerFrom: g2 });
+    expect(r.reason).toMatch(/read from .*: the head has no readable/);
+    expect(r.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toBe(`${LEDGER} line ${r.warnings[0]!.line}: ${r.warnings[0]!.message}`);
   });
 
-  it('a missing workspace file is "does not exist", not an error', async () => {
+  it('a ledger nowhere in the history is "does not exist", not an error', async () => {
     const repo = new FakeRepo();
     const f = repo.add([], { 'app.py': 'v1' });
-    const r = await findLastGood({ file: join(dir, 'nope.md') }, config(f), { history: repo, log: recordingLogger() });
+    const r = await findLastGood(async () => undefined, config(f), { history: repo, log: recordingLogger() });
     expect(r).toMatchObject({ found: false, reason: expect.stringMatching(/does not exist/) });
   });
 
-  it('stays linear when no entry is usable: 30,000 ✅ commits the repository lacks, each looked at once', async () => {
+  it('stays linear on a large ledger: 30,000 ✅ entries of commits the repository lacks cost no lookup each', async () => {
     const repo = new FakeRepo();
-    const f = repo.add([], { 'app.py': 'v1' });
+    const base = repo.add([], { 'app.py': 'v0' });
+    const f = repo.child(base, { 'app.py': 'v1' });
     const text = bigLedger(30_000, '');
     const started = performance.now();
     const r = await findLastGood(text, config(f), { history: repo, log: recordingLogger() });
     expect(r.found).toBe(false);
-    expect(r.reason).toMatch(/^none of the 30000 ✅ commit\(s\)/);
-    expect(r.candidates).toHaveLength(30_000);
-    expect(repo.asked).toHaveLength(30_000);
-    // A hang guard, not a speed test: the quadratic version needed 40 s for 20,000 entries (this takes ~1.5 s).
+    expect(r.reason).toMatch(/^no good ✅ build on the first-parent history of /);
+    expect(repo.asked).toHaveLength(0);
+    // A hang guard, not a speed test.
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 

@@ -94,7 +94,7 @@ class World {
     return c;
   }
 
-  async revert(failing: string, reason: string): Promise<Awaited<ReturnType<typeof autoRevert>>> {
+  async revert(failing: string, reason: string, targetSha?: string): Promise<Awaited<ReturnType<typeof autoRevert>>> {
     this.clock += 3600_000;
     const config: RevertConfig = {
       branch: 'main',
@@ -109,8 +109,9 @@ class World {
       dryRun: false,
       now: new Date(this.clock),
       runUrl: 'https://github.com/owner/app/actions/runs/7',
+      ...(targetSha ? { targetSha } : {}),
     };
-    const r = await autoRevert(config, { backend: this.backend, history: this.repo, log: recordingLogger(), readLedger: async () => this.ledger(failing) });
+    const r = await autoRevert(config, { backend: this.backend, history: this.repo, log: recordingLogger(), ledgerInput: async () => this.ledger(failing) });
     if (r.reverted) this.move(r.revertSha);
     return r;
   }
@@ -138,7 +139,11 @@ class World {
       case 'health': {
         const build = this.work('feat: passes tests, fails the health gate');
         const ledgerCommit = this.promote(build);
-        const r = await this.revert(ledgerCommit, 'Health gate failed');
+        // A build that failed in production is rolled back by a person's (or the health monitor's) decision:
+        // an explicit target, the last good build below it. A test failure's revert never marks ⛔.
+        const below = await findLastGood(this.ledger(), { head: build, ledgerPath: LEDGER, requireChecks: [] }, { history: this.repo, log: recordingLogger() });
+        if (!below.sha) return;
+        const r = await this.revert(ledgerCommit, 'Health gate failed', below.sha);
         if (r.reverted) {
           const entries = parseLedger(this.ledger()).entries;
           expect(entries.at(-2)).toMatchObject({ status: 'rolled-back', commit: build });

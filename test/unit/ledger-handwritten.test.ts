@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyStatus, parseLedger } from '../../src/core/ledger/index.js';
+import { statusVerdict } from '../../src/core/ledger/status.js';
 
 // Status words and commit cells as people write them in a hand-kept ledger: a wrong "passed" would make
 // find-last-good-commit answer a broken build, so negations and zero counts are read for what they say.
@@ -26,6 +27,19 @@ describe('hand-written status words', () => {
     ['Passed ✅', 'passed'],
     ['OK', 'passed'],
     ['Pending', 'unknown'],
+    // Any negative marker makes a status not a pass, wherever it stands (issue: hand-edited statuses).
+    ['~~✅ Tests Passed~~ ⛔ Rolled back', 'rolled-back'],
+    ['~~✅ Tests Passed~~', 'failed'],
+    ['<del>✅ Tests Passed</del>', 'failed'],
+    ['✅ Tests Passed (later rolled back)', 'rolled-back'],
+    ['✅ Tests Passed — reverted', 'rolled-back'],
+    ['118 passing, 2 failing', 'failed'],
+    ['120 passing, 0 failing', 'passed'],
+    ['✅ build ❌ tests', 'failed'],
+    ['✅ Passed, lint errors', 'failed'],
+    ['failures: 0, passed', 'passed'],
+    ['UNSTABLE', 'failed'],
+    ['Stable', 'passed'],
     ['Cancelled', 'unknown'],
   ] as const)('%s → %s', (text, status) => {
     expect(classifyStatus(text)).toBe(status);
@@ -71,5 +85,18 @@ describe('a build written as a heading alone', () => {
     const sha = '611b29b362b480a8e6a56848f453ab8a2091e683';
     const text = [`### ✅ 611b29b · 2024-12-22T10:15:00Z`, `Commit: ${sha}`, 'Status: ✅ Tests Passed', ''].join('\n');
     expect(parseLedger(text)).toMatchObject({ warnings: [], entries: [{ commit: sha, status: 'passed' }] });
+  });
+});
+
+describe('the marker that decided a status', () => {
+  it.each([
+    ['118 passing, 2 failing', 'failed', 'failing'],
+    ['~~✅ Tests Passed~~ ⛔ Rolled back', 'rolled-back', '⛔'],
+    ['~~✅ Tests Passed~~', 'failed', 'strike-through'],
+    ['✅ Tests Passed (later rolled back)', 'rolled-back', 'rolled back'],
+    ['✅ build ❌ tests', 'failed', '❌'],
+    ['✅ Tests Passed', 'passed', '✅'],
+  ] as const)('%s → %s by %s', (text, status, word) => {
+    expect(statusVerdict(text)).toEqual({ status, word });
   });
 });

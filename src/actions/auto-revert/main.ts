@@ -24,7 +24,7 @@ export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSh
     history: setup.history,
     ...(setup.checks ? { checks: setup.checks } : {}),
     ...(setup.github && setup.repo ? { pulls: new ApiPullRequests(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
-    readLedger: () => setup.readLedger(failingSha),
+    ledgerInput: () => setup.ledgerInput(failingSha),
     log,
   };
 }
@@ -35,6 +35,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
   else deps.log.info(result.reason);
   return {
     outputs: {
+      outcome: result.outcome,
       reverted: String(result.reverted),
       'revert-sha': result.revertSha,
       'target-sha': result.targetSha,
@@ -55,7 +56,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
 export function revertFailed(config: RevertConfig, why: string): ActionResult {
   const reason = `the revert failed: ${why}`;
   return {
-    outputs: { reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason },
+    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason },
     summary: [`### ❌ ${cell(config.branch)} not reverted`, '', `**Why:** ${cell(reason, 2000)}`, ''].join('\n'),
     failure: why,
   };

@@ -53,6 +53,7 @@ export const outputNames = [
   'digest',
   'entry',
   'target-sha',
+  'outcome',
   'reverted',
   'revert-sha',
   'pull-request-url',

@@ -105,6 +105,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     digest: entry?.digest ?? '',
     entry: entry ? JSON.stringify(entry) : '',
     'target-sha': result?.targetSha ?? '',
+    outcome: result?.outcome ?? 'failed',
     reverted: String(result?.reverted ?? false),
     'revert-sha': result?.revertSha ?? '',
     'pull-request-url': result?.pullRequestUrl ?? '',
@@ -134,6 +135,8 @@ async function classify(result: RevertResult, config: RollbackConfig, deps: Roll
   if (result.reverted) return 'reverted';
   if (result.pullRequestUrl) return 'pull-request';
   if (result.failure) return 'not-reverted';
+  if (result.outcome === 'branch-moved') return 'superseded';
+  if (result.outcome === 'already-reverted' || result.outcome === 'nothing-to-undo' || result.outcome === 'not-branch-failure') return 'nothing-to-do';
   if (result.warning) {
     // Stopped with a warning: superseded when the branch no longer points at the failing commit (someone
     // pushed, or won the race), else the branch is still broken.
@@ -173,7 +176,9 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   else if (verdict === 'reverted') lines.push(`**${branch} was rolled back** from ${failing} to the tree of the last good build ${target}: new commit ${shortSha(result!.revertSha)} ([skip ci]).`);
   else if (verdict === 'would-revert') lines.push(`**Dry run**: ${branch} would be rolled back from ${failing} to the tree of ${target}. Nothing was changed.`);
   else if (verdict === 'pull-request') lines.push(`**${branch} is protected**: the rollback to ${target} waits in a pull request, ${result!.pullRequestUrl}. Merge it to roll back.`);
-  else lines.push(`**${branch} was not rolled back** and is still on ${failing}: ${result?.reason ?? ''}. A person is needed.`);
+  else if (result?.outcome === 'not-a-regression') {
+    lines.push(`**${branch} was not rolled back**: the failure of ${failing} is not caused by a code change (its tree already passed: ${result.find?.headPassed?.why ?? 'see the reason'}). It is flaky or environmental: re-run the failed jobs, or look at what changed outside the code. No build was marked ⛔.`);
+  } else lines.push(`**${branch} was not rolled back** and is still on ${failing}: ${result?.reason ?? ''}. A person is needed.`);
   lines.push('', `Reason: ${config.revert.reason}`);
   if (result?.find?.found) lines.push('', `Last good build: ${result.find.reason}`);
   if (result?.ledgerEntry) {

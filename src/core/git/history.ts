@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from '../action/log.js';
-import type { Ancestry, CommitSummary, HistoryPort } from '../lastgood/types.js';
+import type { Ancestry, ChainCommit, CommitSummary, HistoryPort } from '../lastgood/types.js';
 import type { Git } from './git.js';
 
 // ------------------------------------------------------------------ trailers
@@ -9,6 +9,11 @@ import type { Git } from './git.js';
 /** Trailers greenline writes on a revert commit: the failing commit it undid and the good one it restored. */
 export const REVERT_OF_TRAILER = 'Greenline-Revert-Of';
 export const RESTORED_TRAILER = 'Greenline-Restored';
+/**
+ * Trailer greenline writes on a commit that marks a build ⛔ in the ledger: the marker then lives in history
+ * too, and still holds when a merge drops the ledger line.
+ */
+export const ROLLED_BACK_TRAILER = 'Greenline-Rolled-Back';
 
 export interface MessageTrailer {
   key: string;
@@ -41,15 +46,18 @@ export interface GreenlineMarks {
   revertOf?: string;
   /** The good commit it restored. */
   restored?: string;
+  /** Builds the commit marked ⛔ Rolled back. */
+  rolledBack: string[];
 }
 
 /** Whether a commit is one of greenline's reverts, from its trailers. */
 export function greenlineMarks(message: string): GreenlineMarks {
-  const marks: GreenlineMarks = {};
+  const marks: GreenlineMarks = { rolledBack: [] };
   for (const t of messageTrailers(message)) {
     const key = t.key.toLowerCase();
     if (key === REVERT_OF_TRAILER.toLowerCase()) marks.revertOf = t.value;
     if (key === RESTORED_TRAILER.toLowerCase()) marks.restored = t.value;
+    if (key === ROLLED_BACK_TRAILER.toLowerCase() && /^[0-9a-f]{7,40}$/i.test(t.value)) marks.rolledBack.push(t.value.toLowerCase());
   }
   return marks;
 }
@@ -172,6 +180,43 @@ export class GitHistory implements HistoryPort {
     return r.code === 0 ? r.stdout : undefined;
   }
 
+  async *walkFirstParents(head: string): AsyncGenerator<ChainCommit> {
+    const headSha = await this.ensureCommit(head);
+    const batch = 200;
+    let start: string | undefined = headSha;
+    while (start) {
+      const r = await this.git.run(['log', '--first-parent', '--no-show-signature', `--max-count=${batch}`, `--format=${CHAIN_FORMAT}`, start, '--']);
+      const commits = parseChain(r.stdout);
+      if (commits.length === 0) return;
+      const last = commits[commits.length - 1]!;
+      // A shallow clone's boundary commit shows no parents: deepen until it has them (or the clone is whole),
+      // so the walk (and its last commit's parents) is never cut short by a shallow checkout.
+      while (last.parents.length === 0 && (await this.deepen(headSha))) last.parents = (await this.commitInfo(last.sha))?.parents ?? [];
+      for (const c of commits) yield c;
+      start = last.parents[0];
+    }
+  }
+
+  async pathAt(commit: string, path: string): Promise<{ file: string } | { link: string } | undefined> {
+    const full = await this.ensureCommit(commit);
+    const r = await this.git.run(['--literal-pathspecs', 'ls-tree', '-z', full, '--', path.replace(/^\/+|\/+$/g, '')], { allowFail: true });
+    const m = /^(\d+) (\w+) ([0-9a-f]+)\t/.exec(r.stdout);
+    if (r.code !== 0 || !m || m[2] !== 'blob') return undefined;
+    const blob = (await this.git.run(['cat-file', 'blob', m[3]!])).stdout;
+    return m[1] === '120000' ? { link: blob } : { file: blob };
+  }
+
+  async commitInfo(sha: string): Promise<ChainCommit | undefined> {
+    let full: string;
+    try {
+      full = await this.ensureCommit(sha);
+    } catch {
+      return undefined;
+    }
+    const r = await this.git.run(['log', '-1', '--no-show-signature', `--format=${CHAIN_FORMAT}`, full, '--'], { allowFail: true });
+    return r.code === 0 ? parseChain(r.stdout)[0] : undefined;
+  }
+
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     const r = await this.git.run(['diff-tree', '--quiet', '-r', '--no-renames', a, b, '--', ...excludes(ignore)], { allowFail: true });
     if (r.code === 0) return true;
@@ -234,6 +279,21 @@ async function readShallowRoots(git: Git, file: string): Promise<string[]> {
 /** Pathspecs that exclude each path (file or directory), literally (no glob characters interpreted). */
 export function excludes(paths: readonly string[]): string[] {
   return paths.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').map((p) => `:(exclude,literal)${p}`);
+}
+
+const CHAIN_FORMAT = '%H%x00%T%x00%P%x00%ct%x00%B%x1e';
+
+/** `CHAIN_FORMAT` records. */
+function parseChain(stdout: string): ChainCommit[] {
+  return stdout
+    .split('\x1e')
+    .map((r) => r.replace(/^\n/, ''))
+    .filter((r) => r.includes('\0'))
+    .map((r) => {
+      const [sha = '', tree = '', parents = '', ct = '0', ...rest] = r.split('\0');
+      const message = rest.join('\0').replace(/\n+$/, '');
+      return { sha, tree, parents: parents.split(' ').filter(Boolean), date: Number(ct) * 1000, message, subject: message.split('\n')[0] ?? '' };
+    });
 }
 
 /** `%H%x00%B%x1e` records. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../action/log.js';
-import type { CreatedCommit, RevertBackend, RevertCommit, UpdateOutcome } from '../lastgood/revert.js';
+import type { CreatedCommit, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
 import type { CommitSummary } from '../lastgood/types.js';
 import { GitError, type Git } from './git.js';
 import type { GitHistory } from './history.js';
@@ -66,28 +66,28 @@ export class GitRevertBackend implements RevertBackend {
     return this.history.commitsBetween(base, head, limit);
   }
 
-  revertsSince(head: string, since: Date): Promise<CommitSummary[]> {
-    return this.history.revertsSince(head, since);
-  }
-
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     return this.history.sameTree(a, b, ignore);
   }
 
-  async createCommit(spec: { good: string; parent: string; preserve: readonly string[]; files: { path: string; content: string }[]; message: string }): Promise<CreatedCommit> {
+  async createCommit(spec: RevertCommitSpec): Promise<CreatedCommit> {
     const dir = await mkdtemp(join(tmpdir(), 'greenline-revert-'));
     try {
       const env = { GIT_INDEX_FILE: join(dir, 'index') };
       await this.git.run(['read-tree', spec.good], { env });
-      for (const raw of spec.preserve) {
+      // A path (file or folder) as `from` has it: what the good tree has there is dropped from the private
+      // index, then `from`'s entries (blob, mode, symbolic link) are put in as they are: the bytes never pass
+      // through a string.
+      const take = async (raw: string, from: string) => {
         const path = cleanPath(raw);
-        if (path === '') continue;
-        // Drop what the good tree has there (file or folder), straight from the private index.
+        if (path === '') return;
         const present = await this.git.run(['--literal-pathspecs', 'ls-files', '-z', '--full-name', '--', path], { env });
         if (present.stdout !== '') await this.git.run(['update-index', '-z', '--force-remove', '--stdin'], { env, input: present.stdout });
-        const listed = await this.git.run(['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', spec.parent, '--', path]);
+        const listed = await this.git.run(['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', from, '--', path]);
         if (listed.stdout !== '') await this.git.run(['update-index', '-z', '--index-info'], { env, input: listed.stdout });
-      }
+      };
+      for (const path of spec.preserve) await take(path, spec.parent);
+      for (const k of spec.keep) await take(k.path, k.from);
       for (const f of spec.files) {
         const blob = await this.git.hashObject(f.content);
         await this.git.run(['update-index', '--add', '--cacheinfo', `100644,${blob},${cleanPath(f.path)}`], { env });

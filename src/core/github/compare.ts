@@ -1,5 +1,6 @@
+import { posix } from 'node:path';
 import type { Logger } from '../action/log.js';
-import type { Ancestry, CommitSummary, HistoryPort } from '../lastgood/types.js';
+import type { Ancestry, ChainCommit, CommitSummary, HistoryPort } from '../lastgood/types.js';
 import { httpStatus, type GitHub } from './client.js';
 
 export interface RepoRef {
@@ -33,6 +34,10 @@ export interface Comparison {
 
 export interface FileAt {
   text: string;
+  /** Set when the path is a symbolic link: its target, as stored (then `text` is empty). */
+  link?: string;
+  /** The path GitHub answered for (another one when it followed a symbolic link). */
+  path?: string;
   /** The blob SHA: the exact bytes, for a tree entry. */
   sha: string;
 }
@@ -88,7 +93,7 @@ export class GitHubRepo {
     this.log = log;
   }
 
-  private remember(c: RepoCommit): RepoCommit {
+  remember(c: RepoCommit): RepoCommit {
     this.commits.set(c.sha, c);
     return c;
   }
@@ -196,14 +201,17 @@ export class GitHubRepo {
   private async fetchFile(ref: string, path: string): Promise<FileAt | undefined> {
     try {
       const { data } = await this.github.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref });
-      if (Array.isArray(data) || data.type !== 'file') return undefined;
+      if (Array.isArray(data)) return undefined;
+      if (data.type === 'symlink') return { text: '', link: String((data as { target?: string }).target ?? ''), sha: data.sha };
+      if (data.type !== 'file') return undefined;
       const file = data as { sha: string; content?: string; encoding?: string };
+      const at = typeof data.path === 'string' ? { path: data.path } : {};
       if (file.encoding === 'base64' && file.content !== undefined && (file.content !== '' || (data as { size?: number }).size === 0)) {
-        return { text: Buffer.from(file.content, 'base64').toString('utf8'), sha: file.sha };
+        return { text: Buffer.from(file.content, 'base64').toString('utf8'), sha: file.sha, ...at };
       }
       // Over 1 MB the JSON answer carries no content: ask again for the raw bytes.
       const raw = await this.github.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref, mediaType: { format: 'raw' } });
-      return { text: String(raw.data as unknown), sha: file.sha };
+      return { text: String(raw.data as unknown), sha: file.sha, ...at };
     } catch (error) {
       if (httpStatus(error) === 404) return undefined;
       throw error;
@@ -301,6 +309,10 @@ export class GitHubRepo {
   }
 }
 
+export function chainCommit(c: RepoCommit): ChainCommit {
+  return { sha: c.sha, tree: c.tree, parents: c.parents, message: c.message, subject: c.subject, date: Date.parse(c.date) || 0 };
+}
+
 export function summary(c: RepoCommit): CommitSummary {
   return { sha: c.sha, subject: c.subject, message: c.message };
 }
@@ -346,6 +358,48 @@ export class ApiHistory implements HistoryPort {
 
   async message(sha: string): Promise<string | undefined> {
     return (await this.repo.commit(sha))?.message;
+  }
+
+  /**
+   * The REST commit list follows every parent in date order, not the first parents (REFERENCE): its pages
+   * (100 commits a request) are a pool the walk follows `parents[0]` through; a commit the pool lacks is
+   * read alone (`git/commits`).
+   */
+  async *walkFirstParents(head: string): AsyncGenerator<ChainCommit> {
+    const maxPages = 10;
+    let page = 0;
+    let more = true;
+    const pool = new Set<string>();
+    let current: string | undefined = head;
+    while (current) {
+      let c: RepoCommit | undefined = pool.has(current) ? await this.repo.commit(current) : undefined;
+      while (!c && more && page < maxPages) {
+        page++;
+        const { data } = await this.repo.github.rest.repos.listCommits({ owner: this.repo.owner, repo: this.repo.repo, sha: head, per_page: 100, page });
+        for (const x of data) pool.add(this.repo.remember(fromRestCommit(x as CommitLike)).sha);
+        if (data.length < 100) more = false;
+        if (pool.has(current)) c = await this.repo.commit(current);
+      }
+      c ??= await this.repo.commit(current);
+      if (!c) return;
+      yield chainCommit(c);
+      current = c.parents[0];
+    }
+  }
+
+  async pathAt(commit: string, path: string): Promise<{ file: string } | { link: string } | undefined> {
+    const f = await this.repo.readFile(commit, path);
+    if (!f) return undefined;
+    if (f.link !== undefined) return { link: f.link };
+    // GitHub answers a link to a file in the repository with that file (its own path): a link, for the caller.
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    if (f.path !== undefined && f.path !== clean) return { link: posix.relative(posix.dirname(clean), f.path) };
+    return { file: f.text };
+  }
+
+  async commitInfo(sha: string): Promise<ChainCommit | undefined> {
+    const c = await this.repo.commit(sha);
+    return c ? chainCommit(c) : undefined;
   }
 
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {

@@ -1,11 +1,14 @@
 import type { Logger } from '../action/log.js';
-import { isGreenlineRevert } from '../git/history.js';
 import type { CommitSummary } from '../lastgood/types.js';
-import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, UpdateOutcome } from '../lastgood/revert.js';
+import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
 import { errorMessage, httpStatus, type GitHub } from './client.js';
-import { ApiHistory, GitHubRepo, summary, type RepoCommit } from './compare.js';
+import { ApiHistory, GitHubRepo } from './compare.js';
 
 type TreeEntry = { path: string; mode: '100644' | '100755' | '040000' | '160000' | '120000'; type: 'blob' | 'tree' | 'commit'; sha?: string | null; content?: string };
+
+function clean(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
 
 function branchRef(branch: string): string {
   return `heads/${branch}`;
@@ -80,51 +83,34 @@ export class ApiRevertBackend implements RevertBackend {
     return this.repo.commitsBetween(base, head, limit);
   }
 
-  async revertsSince(head: string, since: Date): Promise<CommitSummary[]> {
-    const { commits, complete } = await this.repo.recentCommits(head, since);
-    if (!complete) this.log.warning(`More than ${commits.length} commits in the last 24 hours: the daily cap counted greenline reverts among the newest ${commits.length}`);
-    return commits.filter((c: RepoCommit) => isGreenlineRevert(c.message)).map(summary);
-  }
-
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     return this.history.sameTree(a, b, ignore);
   }
 
-  async createCommit(spec: { good: string; parent: string; preserve: readonly string[]; files: { path: string; content: string }[]; message: string }): Promise<CreatedCommit> {
+  async createCommit(spec: RevertCommitSpec): Promise<CreatedCommit> {
     const [good, parent] = await Promise.all([this.repo.commit(spec.good), this.repo.commit(spec.parent)]);
     if (!good || !parent) throw new Error(`commit ${good ? spec.parent : spec.good} not found`);
-    // When nothing under the preserved paths changed between the good commit and the failing one (the good
-    // commit is the ledger commit on top of a green build, the usual answer), the new tree is the good tree:
-    // one read instead of a write, and writes are what GitHub asks clients to space out.
-    if (spec.files.length === 0) {
-      const c = await this.repo.compare(spec.good, spec.parent);
-      const keep = spec.preserve.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean);
-      const touched = (f: string) => keep.some((p) => f === p || f.startsWith(`${p}/`));
-      if (c && (c.status === 'ahead' || c.status === 'identical') && c.files && !c.files.some(touched)) {
-        return this.commitTree(spec.message, good.tree, spec.parent);
-      }
+    // Each path as its source commit has it (blob SHA and mode: the exact bytes, a symbolic link stays one);
+    // absent there → deleted. Entries equal to the good tree's are left out: when none is left (the usual
+    // case: nothing under the kept paths changed since the good build), the new tree is the good tree, one
+    // read instead of a write, and writes are what GitHub asks clients to space out.
+    const wanted = new Map<string, { from: string; tree: string }>();
+    for (const raw of spec.preserve) wanted.set(clean(raw), { from: parent.sha, tree: parent.tree });
+    for (const k of spec.keep) {
+      const from = k.from === parent.sha ? parent : await this.repo.commit(k.from);
+      if (!from) throw new Error(`commit ${k.from} not found`);
+      wanted.set(clean(k.path), { from: from.sha, tree: from.tree });
     }
+    const overridden = new Set(spec.files.map((f) => clean(f.path)));
     const entries: TreeEntry[] = [];
-    const overridden = new Set(spec.files.map((f) => f.path));
-    for (const raw of spec.preserve) {
-      const path = raw.replace(/^\/+|\/+$/g, '');
+    for (const [path, source] of wanted) {
       if (path === '' || overridden.has(path)) continue;
-      const cached = await this.repo.cachedFile(spec.parent, path);
-      if (cached) {
-        // Read already for the ledger: the blob SHA keeps the exact bytes without another lookup.
-        entries.push({ path, mode: '100644', type: 'blob', sha: cached.sha });
-        continue;
-      }
-      const keep = await this.repo.entryAt(parent.tree, path);
-      if (keep) {
-        entries.push({ path, mode: keep.mode as TreeEntry['mode'], type: keep.type as TreeEntry['type'], sha: keep.sha });
-      } else {
-        // Absent at the failing head: absent in the revert too.
-        const there = await this.repo.entryAt(good.tree, path);
-        if (there) entries.push({ path, mode: there.mode as TreeEntry['mode'], type: there.type as TreeEntry['type'], sha: null });
-      }
+      const [keep, there] = await Promise.all([this.repo.entryAt(source.tree, path), this.repo.entryAt(good.tree, path)]);
+      if (keep && there && keep.sha === there.sha && keep.mode === there.mode) continue;
+      if (keep) entries.push({ path, mode: keep.mode as TreeEntry['mode'], type: keep.type as TreeEntry['type'], sha: keep.sha });
+      else if (there) entries.push({ path, mode: there.mode as TreeEntry['mode'], type: there.type as TreeEntry['type'], sha: null });
     }
-    for (const f of spec.files) entries.push({ path: f.path, mode: '100644', type: 'blob', content: f.content });
+    for (const f of spec.files) entries.push({ path: clean(f.path), mode: '100644', type: 'blob', content: f.content });
     let tree = good.tree;
     if (entries.length > 0) {
       const { data } = await this.github.rest.git.createTree({ ...this.o, base_tree: good.tree, tree: entries });

@@ -1,10 +1,10 @@
 import type { Logger } from '../action/log.js';
 import { greenlineMarks, skipsCi } from '../git/history.js';
-import { CommitSet } from '../ledger/newest.js';
-import { readNewest, readNewestFromFile } from '../ledger/tail.js';
-import type { LedgerEntry } from '../ledger/types.js';
+import { parseLedger } from '../ledger/parse.js';
+import { statusVerdict } from '../ledger/status.js';
+import type { LedgerEntry, ParsedLedger } from '../ledger/types.js';
 import { shortSha } from '../util/text.js';
-import type { CandidateReport, ChecksPort, FindConfig, FindResult, HistoryPort, StatusStates } from './types.js';
+import type { CandidateReport, ChainCommit, ChecksPort, FindConfig, FindResult, HistoryPort, StatusStates } from './types.js';
 
 export interface FindPorts {
   history: HistoryPort;
@@ -13,9 +13,11 @@ export interface FindPorts {
   log: Logger;
 }
 
-const DEFAULT_TREE_WALK = 100;
+const DEFAULT_CHAIN_LIMIT = 5000;
 const DEFAULT_TREE_CHECKS = 10;
 const DEFAULT_FOREIGN_TREES = 3;
+/** How far below the head a ledger is looked for when the head deleted (or broke) it. */
+const LEDGER_FALLBACK = 50;
 
 /** `a` and `b` name the same commit (either may be abbreviated, as hand-written ledgers have it). */
 export function sameCommit(a: string, b: string): boolean {
@@ -25,35 +27,95 @@ export function sameCommit(a: string, b: string): boolean {
 }
 
 /**
- * Where find-last-good-commit reads the ledger: its text (through the contents API the file comes whole),
- * or a file in the workspace, read from its end so only the newest blocks are read.
+ * Where find-last-good-commit reads the ledger: its text as read already (tests, a workspace file at the head),
+ * or a reader that gives the ledger at a commit (git objects, the contents API), so it is read from the head's
+ * own history — and from the nearest first-parent ancestor that has it when the head deleted or broke it.
  */
-export type LedgerInput = string | { file: string };
+export type LedgerInput = string | ((commit: string) => Promise<string | undefined>);
+
+/** What the ledger says of one commit, all its entries considered (file order). */
+type Verdict =
+  | { kind: 'passed'; entry: LedgerEntry }
+  | { kind: 'rolled-back'; entry?: LedgerEntry; by?: string }
+  | { kind: 'not-pass'; entry: LedgerEntry; word: string };
+
+/** The ledger indexed by commit: abbreviated and full SHAs alike. */
+class LedgerIndex {
+  private readonly byPrefix = new Map<string, LedgerEntry[]>();
+  /** Builds marked ⛔ by a greenline commit's `Greenline-Rolled-Back` trailer: build → the marking commit. */
+  readonly trailerMarks = new Map<string, string>();
+
+  readonly entries: readonly LedgerEntry[];
+
+  constructor(entries: readonly LedgerEntry[]) {
+    this.entries = entries;
+    for (const e of entries) {
+      const key = e.commit.slice(0, 7);
+      const list = this.byPrefix.get(key);
+      if (list) list.push(e);
+      else this.byPrefix.set(key, [e]);
+    }
+  }
+
+  private of(sha: string): LedgerEntry[] {
+    return (this.byPrefix.get(sha.slice(0, 7).toLowerCase()) ?? []).filter((e) => sameCommit(e.commit, sha));
+  }
+
+  private markedByTrailer(sha: string): string | undefined {
+    for (const [build, by] of this.trailerMarks) if (sameCommit(build, sha)) return by;
+    return undefined;
+  }
+
+  /**
+   * A build is good when its newest ✅ comes after its newest ⛔ (a ✅ written after the marker is a deliberate
+   * re-promotion). A ⛔ that only a commit trailer still records (a merge dropped the line) holds, unless the
+   * ledger shows a ⛔ and then a ✅ for the build.
+   */
+  verdict(sha: string): Verdict | undefined {
+    const es = this.of(sha);
+    if (es.length === 0) return this.markedByTrailer(sha) ? { kind: 'rolled-back', by: this.markedByTrailer(sha)! } : undefined;
+    let passed = -1;
+    let rolled = -1;
+    es.forEach((e, i) => {
+      if (e.status === 'passed') passed = i;
+      if (e.status === 'rolled-back') rolled = i;
+    });
+    const trailer = this.markedByTrailer(sha);
+    if (passed > rolled && !(trailer && rolled < 0)) return { kind: 'passed', entry: es[passed]! };
+    if (rolled >= 0) return { kind: 'rolled-back', entry: es[rolled]! };
+    if (trailer) return { kind: 'rolled-back', by: trailer };
+    const last = es[es.length - 1]!;
+    return { kind: 'not-pass', entry: last, word: statusVerdict(last.statusText).word };
+  }
+
+  /** The newest ✅ entries (file order from the end), one per build, that are good: for tree comparisons. */
+  goodEntries(limit: number): LedgerEntry[] {
+    const out: LedgerEntry[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.entries[i]!;
+      if (e.status !== 'passed' || out.some((o) => sameCommit(o.commit, e.commit))) continue;
+      if (this.verdict(e.commit)?.kind === 'passed') out.push(e);
+    }
+    return out;
+  }
+}
 
 /**
- * The last good commit below `head`, from the ledger (`undefined`: there is no ledger).
+ * The last good build below `head`, on the branch's own history.
  *
- * 1. Ledger candidates: `✅ Tests Passed` entries, newest first (one per commit: its newest). The ledger is
- *    read from its end (tail.ts) and the scan stops at the first survivor, so the cost does not grow with
- *    the ledger: a 100,000-entry ledger answers as fast as a 10-entry one. A commit marked `⛔ Rolled back`
- *    by a later entry is skipped (auto-revert writes the marker after the entry it cancels; a ✅ written
- *    after the marker, a deliberate re-promotion, counts again, as newestGood and ledger:previous have it).
- *    So is the head itself, a commit that is not an ancestor of the head (force-pushed away, another branch,
- *    garbage-collected) and, with `requireChecks`, one on which a named check run or commit status did not
- *    succeed (requiredChecks below), and one whose tree the head still has outside the ledger (the head is a
- *    ledger commit on top of it: it is the failing build). The first survivor is C. There is no window: the scan goes as far back
- *    as it must, however far back C is.
- * 2. Good trees: a commit whose tree equals a good commit's tree outside the ledger file is good too (used for
- *    good builds that are no longer ancestors; an ancestor ✅ commit is itself the answer). Only
- *    commits that never get a run of their own are judged this way: those whose message carries a skip
- *    keyword (`[skip ci]`…, `skip-checks: true`), like promote-to-stable's ledger commits and greenline's
- *    reverts; a tested commit without a ✅ entry failed or is still running, whatever its tree. The
- *    first-parent chain below the head, down to C (at most `treeWalkLimit` commits, at most `treeChecks` tree
- *    comparisons), newest first, is compared with the trees of the newest `foreignGoodTrees` good commits
- *    that were skipped only for not being ancestors. A match newer than C wins over C.
- * 3. Not found is an answer, not an error: `found: false` with the reason.
- *
- * Unreadable blocks in the part of the ledger the scan read are warnings with their line numbers.
+ * 1. The ledger is read from the head (or the nearest first-parent ancestor that has a readable one).
+ * 2. The head's first-parent chain is walked, nearest first. The answer is the nearest commit on it with a
+ *    good ✅ entry (LedgerIndex.verdict), that meets `requireChecks`. Entries of commits reached only through a
+ *    merge's other parents never count, and the position of an entry in the file never matters.
+ * 3. A commit that never gets a run of its own (a skip keyword: greenline's reverts, ledger commits) and has no
+ *    entry is good by its tree: a greenline revert by the build its `Greenline-Restored` trailer names, others
+ *    when their tree equals a good build's outside the ledger (a rebased or force-pushed-away build). Only
+ *    those met before a tested commit without a ✅ are compared; a ledger commit right above a ✅ build is not.
+ * 4. ⛔ knowledge: the ledger's markers and the `Greenline-Rolled-Back` trailers of the commits walked (and of
+ *    a merged greenline branch's tip), so a marker dropped from the file by a merge still holds.
+ * 5. `headPassed`: whether the head's own tree (outside the ledger) already passed — its own ✅, the answer's
+ *    tree, a tree a greenline revert on the way restored, or a merged-in ✅ parent's. A failure of such a tree
+ *    is not caused by a code change.
  */
 export async function findLastGood(ledger: LedgerInput | undefined, config: FindConfig, ports: FindPorts): Promise<FindResult> {
   const { history, log } = ports;
@@ -61,195 +123,198 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
   const noLedger = (): FindResult => ({ found: false, reason: `the ledger ${config.ledgerPath} does not exist`, candidates: [], warnings: [] });
   if (ledger === undefined) return noLedger();
 
-  const candidates: CandidateReport[] = [];
-  const rejected: string[] = [];
-  const headTwins: string[] = [];
-  const foreign: { sha: string; entry: LedgerEntry }[] = [];
-  let chosen: { sha: string; entry: LedgerEntry; report: CandidateReport } | undefined;
-  const foreignLimit = config.foreignGoodTrees ?? DEFAULT_FOREIGN_TREES;
-  /** ⛔ entries seen so far (later in the file than the entry being looked at): the oldest one per commit. */
-  const rolledBack = new Map<string, LedgerEntry>();
-  const rolledBackIndex = new CommitSet<string>();
-  const rolledBackEntry = (sha: string) => {
-    const key = rolledBackIndex.get(sha);
-    return key === undefined ? undefined : rolledBack.get(key);
-  };
-  const seenPassed = new CommitSet();
-  /** Lines the scan sees are counted from the end; these get their absolute number once it is known. */
-  const markerLines: { report: CandidateReport; marker: LedgerEntry }[] = [];
-  const verifyChecks = requiredChecks(config.requireChecks, ports.checks, log);
-
-  const consider = async (entry: LedgerEntry): Promise<boolean> => {
-    if (entry.status === 'rolled-back') {
-      const key = rolledBackIndex.get(entry.commit);
-      if (key === undefined) {
-        rolledBackIndex.add(entry.commit, entry.commit);
-        rolledBack.set(entry.commit, entry);
-      } else rolledBack.set(key, entry); // older than the one kept: report the marker nearest the entry
-      return false;
+  const walker = history.walkFirstParents(head)[Symbol.asyncIterator]();
+  const chain: ChainCommit[] = [];
+  const at = async (i: number): Promise<ChainCommit | undefined> => {
+    while (chain.length <= i) {
+      const r = await walker.next();
+      if (r.done) return undefined;
+      chain.push(r.value);
     }
-    if (entry.status !== 'passed' || seenPassed.has(entry.commit)) return false;
-    seenPassed.add(entry.commit);
-    const skip = (reason: string, sha = entry.commit) => {
-      const report: CandidateReport = { sha, line: entry.line, verdict: 'skipped', reason };
-      candidates.push(report);
-      return report;
-    };
-    const marked = rolledBackEntry(entry.commit);
-    if (marked) {
-      rejected.push(entry.commit);
-      markerLines.push({ report: skip('marked ⛔ Rolled back'), marker: marked });
-      return false;
-    }
-    if (sameCommit(entry.commit, head)) {
-      skip('is the head itself');
-      return false;
-    }
-    const where = await history.ancestry(entry.commit, head);
-    if (where.status === 'missing') {
-      skip('not found in the repository (force-pushed away and deleted?)');
-      return false;
-    }
-    if (where.status === 'same') {
-      skip('is the head itself', where.sha);
-      return false;
-    }
-    if (where.status === 'not-ancestor') {
-      skip(`not an ancestor of ${shortSha(head)} (force-pushed away or on another branch)`, where.sha ?? entry.commit);
-      if (where.sha && foreign.length < foreignLimit) foreign.push({ sha: where.sha, entry });
-      return false;
-    }
-    // The head's own build: a ✅ commit whose tree the head still has (the head is only a ledger commit on
-    // top of it) is what is failing now, not a way back.
-    // A head that is a greenline revert back to this very commit is not its failing twin: it restored it.
-    if ((await history.sameTree(where.sha, head, [config.ledgerPath])) && !(await restoredBy(history, head, where.sha))) {
-      rejected.push(where.sha);
-      headTwins.push(where.sha);
-      skip(`has the same tree as the head ${shortSha(head)} outside ${config.ledgerPath}: it is the build that is failing`, where.sha);
-      return false;
-    }
-    const failedChecks = await verifyChecks(where.sha);
-    if (failedChecks) {
-      rejected.push(where.sha);
-      skip(failedChecks, where.sha);
-      return false;
-    }
-    const report: CandidateReport = { sha: where.sha, line: entry.line, verdict: 'chosen', reason: `newest ✅ ancestor of ${shortSha(head)} in the ledger` };
-    candidates.push(report);
-    chosen = { sha: where.sha, entry, report };
-    return true;
+    return chain[i];
   };
 
-  const scan =
-    typeof ledger === 'string'
-      ? await readNewest(ledger, consider, { absoluteLines: true })
-      : await readNewestFromFile(ledger.file, consider, { absoluteLines: true });
-  if ('exists' in scan && !scan.exists) return noLedger();
-  // The predicate saw lines counted from the end; make every line it kept absolute (1-based).
-  const shift = scan.lineShift ?? 0;
-  const fixed = new Map<LedgerEntry, LedgerEntry>();
-  const fix = (e: LedgerEntry): LedgerEntry => {
-    let f = fixed.get(e);
-    if (!f) fixed.set(e, (f = { ...e, line: e.line + shift }));
-    return f;
-  };
-  for (const c of candidates) if (c.line !== undefined) c.line += shift;
-  for (const { report, marker } of markerLines) report.reason = `marked ⛔ Rolled back (ledger line ${fix(marker).line})`;
-  for (const f of foreign) f.entry = fix(f.entry);
-  if (chosen) chosen = { ...chosen, entry: fix(chosen.entry) };
-
-  for (const w of scan.warnings) {
+  // 1. The ledger, from the branch's own history.
+  let parsed: ParsedLedger | undefined;
+  let ledgerFrom = head;
+  if (typeof ledger === 'string') parsed = parseLedger(ledger);
+  else {
+    for (let i = 0; i < LEDGER_FALLBACK; i++) {
+      const c = await at(i);
+      if (!c) break;
+      const text = await ledger(c.sha);
+      if (text === undefined) continue;
+      const p = parseLedger(text);
+      // A ledger without a readable entry (emptied, mangled by a bad merge) is broken: an ancestor's is used.
+      if (p.entries.length === 0 && i + 1 < LEDGER_FALLBACK && (await at(i + 1))) {
+        parsed ??= p;
+        continue;
+      }
+      parsed = p;
+      ledgerFrom = c.sha;
+      break;
+    }
+  }
+  if (!parsed) return noLedger();
+  const fromNote = ledgerFrom === head ? '' : ` (read from ${shortSha(ledgerFrom)}: the head has no readable ${config.ledgerPath})`;
+  for (const w of parsed.warnings) {
     log.warning(`${config.ledgerPath} line ${w.line}: ${w.message}`, { file: config.ledgerPath, startLine: Math.abs(w.line), title: 'Unreadable ledger entry' });
   }
-  const base = { warnings: scan.warnings, headTwins: [] as string[] };
-  if (seenPassed.size === 0) {
-    return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}`, candidates: [] };
+  const base = { warnings: parsed.warnings, ledgerFrom };
+  if (!parsed.entries.some((e) => e.status === 'passed')) {
+    return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}${fromNote}`, candidates: [] };
   }
+  const index = new LedgerIndex(parsed.entries);
 
-  base.headTwins = headTwins;
+  // Greenline's ⛔ trailers: on the commits walked and on a merged greenline branch's tip.
+  const readMarks = async (c: ChainCommit) => {
+    for (const sha of greenlineMarks(c.message).rolledBack) index.trailerMarks.set(sha.toLowerCase(), c.sha);
+    for (const p of c.parents.slice(1)) {
+      const merged = await history.commitInfo(p);
+      if (merged) for (const sha of greenlineMarks(merged.message).rolledBack) index.trailerMarks.set(sha.toLowerCase(), merged.sha);
+    }
+  };
 
-  // Good trees: the chosen commit's, then the skipped foreign ones (checked lazily against require-checks).
-  // The chosen ✅ commit itself is the answer when it is an ancestor: a newer commit with the same tree (the
-  // ledger commit above it, a revert back to it) restores the very same files, and naming the ✅ commit keeps
-  // the answer equal to the seed's one-liner on the ledger. Trees matter for good builds that are no longer
-  // ancestors (force-pushed away, rebased): a commit below the head with such a tree is good too.
-  const goodTrees: { sha: string; entry: LedgerEntry; checked: boolean }[] = [];
-  for (const f of foreign) goodTrees.push({ sha: f.sha, entry: f.entry, checked: config.requireChecks.length === 0 });
+  const headCommit = await at(0);
+  if (!headCommit) throw new Error(`commit ${head} has no history to walk`);
+  await readMarks(headCommit);
 
-  let byTree: { sha: string; subject: string; good: (typeof goodTrees)[number] } | undefined;
-  if (goodTrees.length > 0) {
-    const below = await history.firstParentsBelow(head, chosen?.sha, config.treeWalkLimit ?? DEFAULT_TREE_WALK);
-    let budget = config.treeChecks ?? DEFAULT_TREE_CHECKS;
-    walk: for (const commit of below) {
-      if (chosen && sameCommit(chosen.sha, commit.sha)) break;
-      // Only commits that never got a run of their own are judged by their tree: a tested commit without a ✅
-      // entry failed (or is still running), whatever its tree.
-      if (commit.message === undefined || !skipsCi(commit.message)) continue;
-      if (rejected.some((r) => sameCommit(r, commit.sha)) || rolledBackEntry(commit.sha)) continue;
-      if (budget-- <= 0) break;
-      for (const good of goodTrees) {
-        if (!(await history.sameTree(good.sha, commit.sha, [config.ledgerPath]))) continue;
-        if (!good.checked) {
-          const failed = await verifyChecks(good.sha);
-          if (failed) {
-            rejected.push(good.sha);
-            goodTrees.splice(goodTrees.indexOf(good), 1);
-            continue walk;
-          }
-          good.checked = true;
+  const candidates: CandidateReport[] = [];
+  const verifyChecks = requiredChecks(config.requireChecks, ports.checks, log);
+  const skip = (sha: string, reason: string, entry?: LedgerEntry) => candidates.push({ sha, ...(entry ? { line: entry.line } : {}), verdict: 'skipped', reason });
+  let chosen: { commit: ChainCommit; entry: LedgerEntry } | undefined;
+  let byTree: { commit: ChainCommit; good: LedgerEntry; why: string; at: number } | undefined;
+  /** Untested (skip keyword) commits without an entry, above the next tested commit (`at`: their place in `candidates`). */
+  let pending: { commit: ChainCommit; at: number }[] = [];
+  let treeBudget = config.treeChecks ?? DEFAULT_TREE_CHECKS;
+  const limit = config.treeWalkLimit ?? DEFAULT_CHAIN_LIMIT;
+
+  /** The pending untested commits, nearest first: the first whose tree is a good build's. */
+  const judgePending = async (): Promise<boolean> => {
+    for (const { commit: s, at } of pending) {
+      const restored = greenlineMarks(s.message).restored;
+      if (restored) {
+        const v = index.verdict(restored);
+        if (v?.kind === 'passed' && !(await verifyChecks(restored))) {
+          byTree = { commit: s, good: v.entry, why: `greenline's revert to ✅ ${shortSha(restored)}`, at };
+          return true;
         }
-        byTree = { sha: commit.sha, subject: commit.subject, good };
-        break walk;
+        continue;
+      }
+      for (const good of index.goodEntries(config.foreignGoodTrees ?? DEFAULT_FOREIGN_TREES)) {
+        if (treeBudget-- <= 0) return false;
+        if (!(await history.sameTree(good.commit, s.sha, [config.ledgerPath]))) continue;
+        if (await verifyChecks(good.commit)) continue;
+        byTree = { commit: s, good, why: `same tree as ✅ ${shortSha(good.commit)} outside ${config.ledgerPath}`, at };
+        return true;
       }
     }
-  }
+    pending = [];
+    return false;
+  };
 
-  const skipped = candidates.filter((c) => c.verdict === 'skipped');
-  const skippedText = skipped.length
-    ? `; skipped ${skipped.map((c) => `${shortSha(c.sha)} (${c.reason})`).join(', ')}`
-    : '';
+  // 2. The walk.
+  let walked = 0;
+  for (let i = 1; i <= limit; i++) {
+    const c = await at(i);
+    if (!c) break;
+    walked = i;
+    const v = index.verdict(c.sha);
+    if (v?.kind === 'passed') {
+      const failed = await verifyChecks(c.sha);
+      if (failed) skip(c.sha, failed, v.entry);
+      else {
+        chosen = { commit: c, entry: v.entry };
+        // Untested commits above it are nearer: one with a good tree wins (the answer then names the ✅
+        // build itself when it is in the history, as for promote-to-stable's ledger commit right above it).
+        if (pending.length) await judgePending();
+        break;
+      }
+    } else if (v?.kind === 'rolled-back') {
+      skip(c.sha, v.entry ? `marked ⛔ Rolled back (ledger line ${v.entry.line})` : `marked ⛔ Rolled back by greenline in ${shortSha(v.by ?? '')} (Greenline-Rolled-Back trailer; the ledger line is gone)`, v.entry);
+    } else if (v?.kind === 'not-pass') {
+      skip(c.sha, `status ${JSON.stringify(v.entry.statusText)} is not a pass${v.word ? ` (“${v.word}”)` : ''}`, v.entry);
+    } else if (skipsCi(c.message)) {
+      pending.push({ commit: c, at: candidates.length });
+      await readMarks(c);
+      continue;
+    }
+    // A tested commit that is not a usable ✅: the untested commits above it are judged by their trees now.
+    if (pending.length && (await judgePending())) break;
+    await readMarks(c);
+  }
+  if (!chosen && !byTree && pending.length) await judgePending();
+  // A ledger commit right above the ✅ build has its tree: the build itself is the answer, as found.
+  if (byTree && chosen && sameCommit(byTree.good.commit, chosen.commit.sha)) byTree = undefined;
+
+  const skippedText = candidates.length ? `; skipped ${candidates.map((c) => `${shortSha(c.sha)} (${c.reason})`).join(', ')}` : '';
+  let answer: { sha: string; entry: LedgerEntry; goodSha: string; reason: string } | undefined;
   if (byTree) {
-    const report: CandidateReport = {
-      sha: byTree.sha,
-      verdict: 'chosen',
-      reason: `same tree as ✅ ${shortSha(byTree.good.sha)} outside ${config.ledgerPath}`,
+    const found = byTree;
+    // The ✅ build itself names the answer when it is in the head's history (the same tree, and the build the
+    // ledger and the seed's one-liner name); else the commit that has its tree.
+    const good = await history.ancestry(found.good.commit, head);
+    const sha = good.status === 'ancestor' ? good.sha : found.commit.sha;
+    const goodSha = good.status === 'ancestor' || good.status === 'not-ancestor' ? (good.sha ?? found.good.commit) : found.good.commit;
+    answer = {
+      sha,
+      entry: found.good,
+      goodSha,
+      reason: `${shortSha(found.commit.sha)} on the first-parent history of ${shortSha(head)} is good: ${found.why} (ledger line ${found.good.line})${sha !== found.commit.sha ? `; answering that build, ${shortSha(sha)}` : ''}`,
     };
-    if (chosen) chosen.report.verdict = 'skipped';
-    if (chosen) chosen.report.reason = `an ancestor of ${shortSha(byTree.sha)}, which has the same tree as a good build and is newer`;
-    candidates.unshift(report);
-    return {
-      ...base,
-      found: true,
-      sha: byTree.sha,
-      entry: byTree.good.entry,
-      goodSha: byTree.good.sha,
-      reason: `${shortSha(byTree.sha)} has the same tree as ✅ ${shortSha(byTree.good.sha)} (ledger line ${byTree.good.entry.line}) outside ${config.ledgerPath}${skippedText}`,
-      candidates,
-    };
-  }
-  if (chosen) {
-    return {
-      ...base,
-      found: true,
-      sha: chosen.sha,
+  } else if (chosen) {
+    answer = {
+      sha: chosen.commit.sha,
       entry: chosen.entry,
-      goodSha: chosen.sha,
-      reason: `newest ✅ ancestor of ${shortSha(head)}: ${shortSha(chosen.sha)} (ledger line ${chosen.entry.line})${skippedText}`,
-      candidates,
+      goodSha: chosen.commit.sha,
+      reason: `nearest ✅ build on the first-parent history of ${shortSha(head)}: ${shortSha(chosen.commit.sha)} (ledger line ${chosen.entry.line})`,
     };
   }
+  if (!answer) {
+    const where = walked >= limit ? `the ${limit} first-parent commits below ${shortSha(head)}` : `the first-parent history of ${shortSha(head)}`;
+    return { ...base, found: false, reason: `no good ✅ build on ${where}${fromNote}${skippedText}`, candidates };
+  }
+  const report: CandidateReport = { sha: answer.sha, ...(answer.goodSha === answer.sha ? { line: answer.entry.line } : {}), verdict: 'chosen', reason: answer.reason };
+  // Newest first: a commit good by its tree sits where the walk met it; the ✅ build met last is the oldest.
+  candidates.splice(byTree ? byTree.at : candidates.length, 0, report);
+  const headPassed = await judgeHead(headCommit, answer.goodSha, chain, index, config.ledgerPath, history);
   return {
     ...base,
-    found: false,
-    reason: `none of the ${seenPassed.size} ✅ commit(s) in ${config.ledgerPath} is a usable ancestor of ${shortSha(head)}${skippedText}`,
+    found: true,
+    sha: answer.sha,
+    entry: answer.entry,
+    goodSha: answer.goodSha,
+    reason: `${answer.reason}${fromNote}${skippedText}`,
     candidates,
+    ...(headPassed ? { headPassed } : {}),
   };
 }
 
-/** Whether `head` is a greenline revert whose Greenline-Restored trailer names `sha`. */
-async function restoredBy(history: HistoryPort, head: string, sha: string): Promise<boolean> {
-  const restored = greenlineMarks((await history.message(head)) ?? '').restored;
-  return restored !== undefined && sameCommit(restored, sha);
+/**
+ * Whether the head's tree (outside the ledger) already passed: its own good ✅, the tree of the last good build,
+ * of a greenline revert between them (a tree greenline restored), or of a merged-in parent with a good ✅.
+ */
+async function judgeHead(
+  head: ChainCommit,
+  good: string,
+  chain: readonly ChainCommit[],
+  index: LedgerIndex,
+  ledgerPath: string,
+  history: HistoryPort,
+): Promise<{ sha: string; why: string } | undefined> {
+  const own = index.verdict(head.sha);
+  if (own?.kind === 'passed') return { sha: head.sha, why: `${shortSha(head.sha)} itself has a ✅ entry (ledger line ${own.entry.line})` };
+  if (own?.kind === 'rolled-back') return undefined;
+  const same = (sha: string) => history.sameTree(sha, head.sha, [ledgerPath]);
+  if (await same(good)) return { sha: good, why: `its tree outside ${ledgerPath} is the tree of the last good build ${shortSha(good)}` };
+  for (const c of chain.slice(1)) {
+    if (sameCommit(c.sha, good)) break;
+    if (greenlineMarks(c.message).restored && (await same(c.sha))) return { sha: c.sha, why: `its tree outside ${ledgerPath} is the tree greenline's revert ${shortSha(c.sha)} restored` };
+  }
+  for (const p of head.parents.slice(1)) {
+    if (index.verdict(p)?.kind === 'passed' && (await same(p))) return { sha: p, why: `its tree outside ${ledgerPath} is the tree of the merged ✅ build ${shortSha(p)}` };
+  }
+  return undefined;
 }
 
 /**
@@ -263,7 +328,8 @@ async function restoredBy(history: HistoryPort, head: string, sha: string): Prom
  */
 function requiredChecks(required: readonly string[], checks: ChecksPort | undefined, log: Logger): (sha: string) => Promise<string | undefined> {
   let warned = false;
-  return async (sha) => {
+  const memo = new Map<string, Promise<string | undefined>>();
+  const verify = async (sha: string): Promise<string | undefined> => {
     if (required.length === 0) return undefined;
     if (!checks) throw new Error('require-checks needs a check-runs lookup');
     const runs = await checks.conclusions(sha);
@@ -286,5 +352,10 @@ function requiredChecks(required: readonly string[], checks: ChecksPort | undefi
       }
     }
     return problems.length ? `required checks did not succeed (${problems.join(', ')})` : undefined;
+  };
+  return (sha) => {
+    let p = memo.get(sha);
+    if (!p) memo.set(sha, (p = verify(sha)));
+    return p;
   };
 }

@@ -1,13 +1,14 @@
 import { ConfigurationError, ExternalError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
-import { greenlineMarks, RESTORED_TRAILER, REVERT_OF_TRAILER } from '../git/history.js';
+import { greenlineMarks, isGreenlineRevert, RESTORED_TRAILER, REVERT_OF_TRAILER, ROLLED_BACK_TRAILER, skipsCi } from '../git/history.js';
 import { appendToLedger } from '../ledger/append.js';
 import { parseLedger } from '../ledger/parse.js';
 import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
-import { findLastGood, sameCommit } from './find.js';
-import type { ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
+import { findLastGood, sameCommit, type LedgerInput } from './find.js';
+import { ledgerAt, type LedgerAt } from './ledger-at.js';
+import type { ChainCommit, ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
 
 /** A commit as the revert needs it. */
 export interface RevertCommit {
@@ -39,18 +40,27 @@ export interface RevertBackend {
   commit(sha: string): Promise<RevertCommit | undefined>;
   readFile(commit: string, path: string): Promise<string | undefined>;
   commitsBetween(base: string, head: string, limit: number): Promise<{ commits: CommitSummary[]; total: number }>;
-  /** Greenline reverts (by their trailers) reachable from `head`, committed at or after `since`. */
-  revertsSince(head: string, since: Date): Promise<CommitSummary[]>;
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean>;
-  /**
-   * A new commit whose tree is `good`'s with the `preserve` paths as they are in `parent` and `files`
-   * written over it, whose one parent is `parent`.
-   */
-  createCommit(spec: { good: string; parent: string; preserve: readonly string[]; files: { path: string; content: string }[]; message: string }): Promise<CreatedCommit>;
+  /** A new commit whose one parent is `spec.parent` (see RevertCommitSpec). */
+  createCommit(spec: RevertCommitSpec): Promise<CreatedCommit>;
   /** Moves the branch from `expected` to `sha` without force: a fast-forward or nothing. */
   updateBranch(branch: string, sha: string, expected: string): Promise<UpdateOutcome>;
   /** Creates a branch at `sha`; `exists` (and leaves it alone) when it is already there. */
   createBranch(branch: string, sha: string): Promise<'created' | 'exists'>;
+}
+
+/**
+ * The revert commit's tree: `good`'s, with the `preserve` paths as they are in `parent`, then the `keep` paths
+ * as they are in their `from` commit (the ledger, byte for byte, from the commit it was read at: the mode of a
+ * symbolic link included; absent there → absent), then `files` written over it.
+ */
+export interface RevertCommitSpec {
+  good: string;
+  parent: string;
+  preserve: readonly string[];
+  keep: readonly { path: string; from: string }[];
+  files: readonly { path: string; content: string }[];
+  message: string;
 }
 
 export interface PullRequestPort {
@@ -88,12 +98,33 @@ export interface RevertDeps {
   checks?: ChecksPort;
   /** Needed for `fallback: pull-request`; undefined without a token. */
   pulls?: PullRequestPort;
-  /** The ledger text find-last-good-commit reads (ledger-source). */
-  readLedger(): Promise<string | undefined>;
+  /** The ledger find-last-good-commit reads (ledger-source) when the history has none to keep. */
+  ledgerInput(): Promise<LedgerInput | undefined>;
   log: Logger;
 }
 
+/**
+ * What a revert came to, as the `outcome` output: `reverted`, `pull-request` (protected branch), `dry-run`, or why
+ * not — `not-a-regression` (the failing tree already passed), `already-reverted`, `branch-moved` (someone else
+ * pushed), `loop` (the failing commit is a greenline revert), `daily-cap`, `no-good-build`, `nothing-to-undo`,
+ * `not-branch-failure` (a pull request's, fork's, merge queue's or tag's run), `protected` (fallback none).
+ */
+export type RevertOutcome =
+  | 'reverted'
+  | 'pull-request'
+  | 'dry-run'
+  | 'not-a-regression'
+  | 'already-reverted'
+  | 'branch-moved'
+  | 'loop'
+  | 'daily-cap'
+  | 'no-good-build'
+  | 'nothing-to-undo'
+  | 'not-branch-failure'
+  | 'protected';
+
 export interface RevertResult {
+  outcome: RevertOutcome;
   reverted: boolean;
   revertSha: string;
   targetSha: string;
@@ -104,6 +135,8 @@ export interface RevertResult {
   target?: { sha: string; subject: string };
   undone: CommitSummary[];
   undoneTotal: number;
+  /** greenline's ledger-only commits above the failing one: the revert goes on top of them and keeps them. */
+  kept: CommitSummary[];
   find?: FindResult;
   /** The ⛔ entry written into the revert commit's ledger, when the failing commit had a ✅ entry. */
   ledgerEntry?: NewLedgerEntry;
@@ -117,16 +150,23 @@ export interface RevertResult {
   failure?: string;
 }
 
-/** Seed 000's rollback commit, with greenline's trailers appended by `renderRevertMessage`. */
+/**
+ * Seed 000's rollback commit, with greenline's trailers appended by `renderRevertMessage`. The skip marker is
+ * in the body, not the subject: `git revert` quotes only the subject, so a revert of this revert (the code
+ * re-landed) would otherwise carry `[skip ci]` and never be tested. GitHub reads the whole message.
+ */
 export const DEFAULT_MESSAGE_TEMPLATE = [
-  '⚠️ Auto-rollback: {reason}, reverting to last successful build {good-short} [skip ci]',
+  '⚠️ Auto-rollback: {reason}, reverting to last successful build {good-short}',
   '',
   'Reason: {reason} on commit {failing-short}',
   'Action: Automatically reverted to last known good state',
   'Status: Deployment unaffected (using :stable tag)',
+  '',
+  '[skip ci]',
 ].join('\n');
 
 const SKIP_CI = /\[(skip ci|ci skip|no ci|skip actions|actions skip)\]/i;
+const SKIP_CI_ALL = /\s*\[(skip ci|ci skip|no ci|skip actions|actions skip)\]\s*/gi;
 
 export interface MessageValues {
   reason: string;
@@ -138,10 +178,11 @@ export interface MessageValues {
 
 /**
  * The revert commit's message: the template with `{reason}`, `{good-short}`, `{good-sha}`, `{failing-short}`,
- * `{failing-sha}`, `{branch}`, `{run-url}` filled in, `[skip ci]` added to the subject when the template has no
- * skip keyword, and the `Greenline-Revert-Of`/`Greenline-Restored` trailers greenline's loop guard reads.
+ * `{failing-sha}`, `{branch}`, `{run-url}` filled in; a skip keyword moved out of the subject into the body (a
+ * `[skip ci]` line added when the body has none); then the `Greenline-Revert-Of`/`Greenline-Restored` trailers
+ * greenline's loop guard reads, and one `Greenline-Rolled-Back` per build the commit marks ⛔.
  */
-export function renderRevertMessage(template: string, v: MessageValues): string {
+export function renderRevertMessage(template: string, v: MessageValues, rolledBack: readonly string[] = []): string {
   const values: Record<string, string> = {
     // The reason may quote a commit message ("fixes #12"): on the default branch it would close that issue.
     reason: inertIssueReferences(v.reason),
@@ -153,10 +194,13 @@ export function renderRevertMessage(template: string, v: MessageValues): string 
     'run-url': v.runUrl,
   };
   const filled = template.replace(/\r\n?/g, '\n').replace(/\{([a-z-]+)\}/g, (m, key: string) => values[key] ?? m).trimEnd();
-  const lines = filled.split('\n');
-  if (!SKIP_CI.test(filled) && !/^skip-checks:\s*true$/im.test(filled)) lines[0] = `${lines[0] ?? ''} [skip ci]`.trim();
-  const withoutOurs = lines.filter((l) => !new RegExp(`^(${REVERT_OF_TRAILER}|${RESTORED_TRAILER}):`, 'i').test(l)).join('\n').trimEnd();
-  return `${withoutOurs}\n\n${REVERT_OF_TRAILER}: ${v.failingSha}\n${RESTORED_TRAILER}: ${v.goodSha}\n`;
+  const ours = new RegExp(`^(${REVERT_OF_TRAILER}|${RESTORED_TRAILER}|${ROLLED_BACK_TRAILER}):`, 'i');
+  const [first = '', ...rest] = filled.split('\n').filter((l) => !ours.test(l));
+  const subject = first.replace(SKIP_CI_ALL, ' ').replace(/\s{2,}/g, ' ').trim() || 'Auto-rollback';
+  let body = rest.join('\n').trim();
+  if (!SKIP_CI.test(body) && !/^skip-checks:\s*true$/im.test(body)) body = body ? `${body}\n\n[skip ci]` : '[skip ci]';
+  const trailers = [`${REVERT_OF_TRAILER}: ${v.failingSha}`, `${RESTORED_TRAILER}: ${v.goodSha}`, ...rolledBack.map((sha) => `${ROLLED_BACK_TRAILER}: ${sha}`)];
+  return `${subject}\n\n${body}\n\n${trailers.join('\n')}\n`;
 }
 
 /** Whether `path` lies under one of `paths` (or is one). */
@@ -173,14 +217,14 @@ export function covered(path: string, paths: readonly string[]): boolean {
  *
  * Order matters: nothing is written before every check passed, and the only write that matters (moving the
  * branch) is a compare-and-swap that never forces. Stops that are not errors (the branch moved, the failing
- * commit is a greenline revert, the daily cap, nothing to revert to, trees already equal) return
- * `reverted: false` with the reason; a lost race is re-read once.
+ * commit is a greenline revert, its tree already passed, the daily cap, nothing to revert to) return
+ * `reverted: false` with the outcome and the reason; a lost race is re-read once.
  */
 export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promise<RevertResult> {
   const { backend, log } = deps;
   const steps: string[] = [];
   const failingSha = config.failingSha.toLowerCase();
-  const result = (over: Partial<RevertResult> & { reason: string }): RevertResult => ({
+  const result = (over: Partial<RevertResult> & { reason: string; outcome: RevertOutcome }): RevertResult => ({
     reverted: false,
     revertSha: '',
     targetSha: '',
@@ -188,24 +232,30 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     dryRun: config.dryRun,
     undone: [],
     undoneTotal: 0,
+    kept: [],
     steps,
     ...over,
   });
 
   // 0. A pull request's (or a fork's, or a merge queue's) failure is not the branch failing: nothing to do,
   //    and no warning either (the one-step rollback opens no incident for it).
-  if (config.notBranchFailure) return result({ reason: config.notBranchFailure });
+  if (config.notBranchFailure) return result({ reason: config.notBranchFailure, outcome: 'not-branch-failure' });
 
-  // 1. The branch must still be at the failing commit (compare-and-swap, read side).
+  // 1. The branch must still be at the failing commit (compare-and-swap, read side), or above it only
+  //    greenline's own ledger commits (promote-to-stable's [skip ci] entries), which the revert keeps.
   const head = await backend.branchHead(config.branch);
   if (head === undefined) {
     // workflow_run names a tag push's run by the tag in head_branch; a branch may also be gone since. Either
     // way no branch of the repository failed: nothing to revert, not a configuration error.
-    if (config.branchFromEvent) return result({ reason: `the failing run's ref ${JSON.stringify(config.branch)} is not a branch of the repository (a tag's run, or a branch deleted since): nothing to revert` });
+    if (config.branchFromEvent) return result({ reason: `the failing run's ref ${JSON.stringify(config.branch)} is not a branch of the repository (a tag's run, or a branch deleted since): nothing to revert`, outcome: 'not-branch-failure' });
     throw new ConfigurationError(`Input "branch": there is no branch ${JSON.stringify(config.branch)} in the repository`);
   }
   const failing = await backend.commit(failingSha);
   if (!failing) throw new ConfigurationError(`Input "failing-sha": commit ${failingSha} does not exist in the repository`);
+  // The ledger as the failing commit's history has it (the failing commit may have deleted or broken it).
+  let ledger = await ledgerOnChain(deps.history, failing.sha, config.ledgerPath);
+  let parent = failing.sha;
+  let kept: CommitSummary[] = [];
   if (head !== failing.sha) {
     // The branch is at greenline's own revert of this very failure: a re-run of the failed run (or a second
     // trigger) after the revert. Nothing to do, and nobody pushed: no warning.
@@ -213,18 +263,27 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     const undid = now ? greenlineMarks(now.message).revertOf : undefined;
     if (undid !== undefined && sameCommit(undid, failing.sha)) {
       const reason = `${config.branch} is already reverted: its head ${shortSha(head)} is greenline's revert of the failing commit ${shortSha(failing.sha)}; nothing to do`;
-      return result({ reason, failing });
+      return result({ reason, failing, outcome: 'already-reverted' });
     }
-    const moved = now ? `${shortSha(head)} (“${now.subject}” by ${now.author || 'unknown'})` : shortSha(head);
-    const reason = `${config.branch} is at ${moved}, not at the failing commit ${shortSha(failing.sha)}: someone pushed after the failure, so nothing was reverted`;
-    return result({ reason, warning: reason, failing });
+    const ledgerCommits = await ledgerCommitsAbove(deps.history, head, failing.sha, ledger?.paths ?? [config.ledgerPath]);
+    if (!ledgerCommits) {
+      const moved = now ? `${shortSha(head)} (“${now.subject}” by ${now.author || 'unknown'})` : shortSha(head);
+      const reason = `${config.branch} is at ${moved}, not at the failing commit ${shortSha(failing.sha)}: someone pushed after the failure, so nothing was reverted`;
+      return result({ reason, warning: reason, failing, outcome: 'branch-moved' });
+    }
+    // Only ledger entries landed on top ([skip ci]: no run will come for them): revert on top of the tip and
+    // keep them, instead of leaving the branch broken.
+    parent = head;
+    kept = ledgerCommits;
+    ledger = (await ledgerOnChain(deps.history, head, config.ledgerPath)) ?? ledger;
+    steps.push(`${kept.length} ledger-only commit(s) above the failing commit kept: ${kept.map((c) => shortSha(c.sha)).join(', ')}`);
   }
 
   // 2. Never revert a greenline revert: a revert that fails again needs a human, not another revert.
   const marks = greenlineMarks(failing.message);
   if (marks.revertOf !== undefined || marks.restored !== undefined) {
     const reason = `the failing commit ${shortSha(failing.sha)} is itself a greenline revert${marks.revertOf ? ` (of ${shortSha(marks.revertOf)})` : ''}: not reverting it again (that would loop); fix forward`;
-    return result({ reason, warning: reason, failing });
+    return result({ reason, warning: reason, failing, outcome: 'loop' });
   }
 
   // 3. What to restore.
@@ -239,14 +298,14 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     }
     target = where.sha;
   } else {
-    find = await findLastGood(await deps.readLedger(), { head: failing.sha, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
+    find = await findLastGood(ledger?.text ?? (await deps.ledgerInput()), { head: failing.sha, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
       history: deps.history,
       ...(deps.checks ? { checks: deps.checks } : {}),
       log,
     });
     if (!find.found || !find.sha) {
       const reason = `no last good commit to revert to: ${find.reason}`;
-      return result({ reason, warning: reason, failing, find });
+      return result({ reason, warning: reason, failing, find, outcome: 'no-good-build' });
     }
     target = find.sha;
     if (find.goodSha && find.goodSha !== find.sha && covered(config.ledgerPath, config.preservePaths)) treeTwin = find.goodSha;
@@ -255,124 +314,209 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   const targetInfo = { sha: target, subject: targetCommit?.subject ?? '' };
   steps.push(`Last good commit: ${shortSha(target)} ${targetInfo.subject}${find ? ` (${find.reason})` : ' (target-sha)'}`);
 
-  // 4. The daily cap, counted from the trailers of the branch's history.
-  const since = new Date(config.now.getTime() - 24 * 3600 * 1000);
-  const recent = await backend.revertsSince(failing.sha, since);
-  if (recent.length >= config.maxPerDay) {
-    const reason = `${recent.length} greenline revert(s) on ${config.branch} in the last 24 hours (${recent.map((c) => shortSha(c.sha)).join(', ') || 'none'}), max-per-day is ${config.maxPerDay}: not reverting again`;
-    return result({ reason, warning: reason, failing, target: targetInfo, targetSha: target, find });
+  // 4. A failing tree that already passed is not a code regression: nothing to revert, nothing to mark.
+  //    (An explicit target-sha is a person's decision and goes ahead.)
+  if (find?.headPassed) {
+    const reason = `not a code regression: the failing commit ${shortSha(failing.sha)} has a tree that already passed (${find.headPassed.why}); the failure is flaky or environmental, so nothing was reverted and no build was marked ⛔`;
+    return result({ reason, warning: reason, failing, target: targetInfo, targetSha: target, find, outcome: 'not-a-regression' });
   }
 
-  // 5. Nothing to do when the failing tree already is the good tree (outside the preserved paths).
-  if (await backend.sameTree(treeTwin ?? target, failing.sha, config.preservePaths)) {
+  // 5. The daily cap, counted from greenline's reverts in the branch's own history, by their own dates.
+  const recent = await revertsInLastDay(deps.history, parent, config.now);
+  if (recent.length >= config.maxPerDay) {
+    const reason = `${recent.length} greenline revert(s) on ${config.branch} in the last 24 hours (${recent.map((c) => shortSha(c.sha)).join(', ') || 'none'}), max-per-day is ${config.maxPerDay}: not reverting again`;
+    return result({ reason, warning: reason, failing, target: targetInfo, targetSha: target, find, outcome: 'daily-cap' });
+  }
+
+  // 6. Nothing to do when the failing tree already is the good tree (outside the preserved paths and the ledger).
+  const ledgerPaths = ledger?.paths ?? [config.ledgerPath];
+  const keepPaths = [...config.preservePaths, ...ledgerPaths.filter((p) => !covered(p, config.preservePaths))];
+  if (await backend.sameTree(treeTwin ?? target, parent, keepPaths)) {
     const reason = `nothing to revert: ${shortSha(failing.sha)} already has the tree of ${shortSha(target)}${config.preservePaths.length ? ` outside ${config.preservePaths.join(', ')}` : ''}`;
     log.info(reason);
-    return result({ reason, failing, target: targetInfo, targetSha: target, find });
+    return result({ reason, failing, target: targetInfo, targetSha: target, find, outcome: 'nothing-to-undo' });
   }
 
   const between = await backend.commitsBetween(target, failing.sha, 50);
 
-  // 6. The failing build passed tests (✅) but failed later: mark it ⛔ in the revert's own ledger, so
-  //    find-last-good-commit never picks it again. The failing build is the failing commit, or the ✅ commit
-  //    whose tree it has (when the head is the ledger commit promote-to-stable wrote on top of it).
+  // 7. ⛔ only when a person asked for this revert (an explicit target-sha) of a build that had passed tests:
+  //    a test failure's revert never condemns a build (a flaky failure would condemn a good one for ever).
   const files: { path: string; content: string }[] = [];
   let ledgerEntry: NewLedgerEntry | undefined;
-  const ledgerFrom = covered(config.ledgerPath, config.preservePaths) ? failing.sha : target;
-  const ledgerText = await backend.readFile(ledgerFrom, config.ledgerPath);
-  const failingLedger = ledgerFrom === failing.sha ? ledgerText : await backend.readFile(failing.sha, config.ledgerPath);
-  if (failingLedger !== undefined) {
-    const entries = parseLedger(failingLedger).entries;
-    const passedFor = (sha: string) => [...entries].reverse().find((e) => e.status === 'passed' && sameCommit(e.commit, sha));
-    const rolled = (sha: string) => entries.some((e) => e.status === 'rolled-back' && sameCommit(e.commit, sha));
-    let build = passedFor(failing.sha) ? failing.sha : find?.headTwins?.[0];
-    if (!build && !find) {
-      const newest = [...entries].reverse().find((e) => e.status === 'passed' && !rolled(e.commit));
-      const where = newest && (await deps.history.ancestry(newest.commit, failing.sha));
-      if (where?.status === 'ancestor' && (await backend.sameTree(where.sha, failing.sha, [config.ledgerPath]))) build = where.sha;
-    }
-    const passedEntry = build ? passedFor(build) : undefined;
-    if (build && passedEntry && !rolled(build)) {
-      ledgerEntry = {
-        status: 'rolled-back',
-        commit: build,
-        timestamp: config.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        ...(passedEntry.image ? { image: passedEntry.image } : {}),
-        ...(passedEntry.digest ? { digest: passedEntry.digest } : {}),
-        ...(config.runUrl ? { run: config.runUrl } : {}),
-        ...(passedEntry.version ? { version: passedEntry.version } : {}),
-        reason: `${config.reason}; ${config.branch} reverted to ${shortSha(target)}`,
-      };
-      // The seed's one-liner (grep -B 3 "Status: ✅ Tests Passed" | … | tail -1) cannot see ⛔ markers: so the
-      // last good build is recorded again after the marker, and the one-liner keeps naming the same commit
-      // as find-last-good-commit (DESIGN: "must keep giving the same answer … on any ledger greenline writes").
-      const withMarker = appendToLedger(ledgerText, ledgerEntry);
-      const lastGood = reaffirmation(parseLedger(withMarker).entries, build, find?.goodSha ?? target, config.now, config.runUrl);
-      files.push({ path: config.ledgerPath, content: lastGood ? appendToLedger(withMarker, lastGood) : withMarker });
+  if (config.targetSha && ledger && covered(config.ledgerPath, config.preservePaths)) {
+    const build = await failingBuild(deps.history, failing.sha, ledger.paths);
+    const written = markRolledBack(ledger.text, build, target, config);
+    if (written === 'not-utf8') log.warning(`${config.ledgerPath} is not UTF-8: the ⛔ marker for ${shortSha(build)} was not written (the file is kept byte for byte)`);
+    else if (written) {
+      ledgerEntry = written.entry;
+      files.push({ path: ledger.realPath, content: written.text });
     }
   }
 
-  const message = renderRevertMessage(config.messageTemplate, { reason: config.reason, goodSha: target, failingSha: failing.sha, branch: config.branch, runUrl: config.runUrl });
-  const base = { failing, target: targetInfo, targetSha: target, undone: between.commits, undoneTotal: between.total, find, message, ...(ledgerEntry ? { ledgerEntry } : {}) };
+  const message = renderRevertMessage(config.messageTemplate, { reason: config.reason, goodSha: target, failingSha: failing.sha, branch: config.branch, runUrl: config.runUrl }, ledgerEntry ? [ledgerEntry.commit] : []);
+  const base = { failing, target: targetInfo, targetSha: target, undone: between.commits.filter((c) => !kept.some((k) => k.sha === c.sha)), undoneTotal: between.total, kept, find, message, ...(ledgerEntry ? { ledgerEntry } : {}) };
   const subject = message.split('\n')[0] ?? '';
+  const keep = ledger ? ledger.paths.map((path) => ({ path, from: ledger!.from })) : [];
 
   if (config.dryRun) {
-    steps.push(`Would commit “${subject}” on top of ${shortSha(failing.sha)} with the tree of ${shortSha(target)}${config.preservePaths.length ? ` (keeping ${config.preservePaths.join(', ')} from ${shortSha(failing.sha)})` : ''}`);
+    steps.push(`Would commit “${subject}” on top of ${shortSha(parent)} with the tree of ${shortSha(target)}${config.preservePaths.length ? ` (keeping ${config.preservePaths.join(', ')} from ${shortSha(parent)})` : ''}`);
     if (ledgerEntry) steps.push(`Would mark ${shortSha(failing.sha)} ⛔ Rolled back in ${config.ledgerPath}`);
-    steps.push(`Would move ${config.branch} from ${shortSha(failing.sha)} to that commit (${backend.describe}, never forced)`);
-    return result({ ...base, reason: `dry run: would revert ${config.branch} from ${shortSha(failing.sha)} to the tree of ${shortSha(target)}` });
+    steps.push(`Would move ${config.branch} from ${shortSha(parent)} to that commit (${backend.describe}, never forced)`);
+    return result({ ...base, reason: `dry run: would revert ${config.branch} from ${shortSha(failing.sha)} to the tree of ${shortSha(target)}`, outcome: 'dry-run' });
   }
 
-  // 7. Write the commit, then compare-and-swap the branch.
-  const created = await backend.createCommit({ good: target, parent: failing.sha, preserve: config.preservePaths, files, message });
-  steps.push(`Created ${shortSha(created.sha)} “${subject}” (parent ${shortSha(failing.sha)}, tree of ${shortSha(target)})`);
+  // 8. Write the commit, then compare-and-swap the branch.
+  const created = await backend.createCommit({ good: target, parent, preserve: config.preservePaths, keep, files, message });
+  steps.push(`Created ${shortSha(created.sha)} “${subject}” (parent ${shortSha(parent)}, tree of ${shortSha(target)})`);
   if (created.verified !== undefined) {
     log.info(`revert commit ${created.sha}: verification.verified=${created.verified}${created.verificationReason ? ` (${created.verificationReason})` : ''}`);
   }
   const verified = created.verified;
-  let outcome = await backend.updateBranch(config.branch, created.sha, failing.sha);
+  let outcome = await backend.updateBranch(config.branch, created.sha, parent);
   if (outcome.status === 'rejected') {
     const now = await backend.branchHead(config.branch);
-    if (now !== failing.sha) {
+    if (now !== parent) {
       const reason = `${config.branch} moved to ${now ? await describeCommit(backend, now) : 'nowhere (deleted)'} while reverting: the update was refused (${outcome.detail}) and nothing was changed`;
-      return result({ ...base, reason, warning: reason, ...(verified !== undefined ? { verified } : {}) });
+      return result({ ...base, reason, warning: reason, outcome: 'branch-moved', ...(verified !== undefined ? { verified } : {}) });
     }
     if (!outcome.protected) {
       log.info(`${config.branch} update refused (${outcome.detail}) although it did not move; trying once more`);
-      outcome = await backend.updateBranch(config.branch, created.sha, failing.sha);
+      outcome = await backend.updateBranch(config.branch, created.sha, parent);
       if (outcome.status === 'rejected' && !outcome.protected) throw new ExternalError(`could not update ${config.branch}: ${outcome.detail}`);
     }
   }
   if (outcome.status === 'ok') {
-    steps.push(`Moved ${config.branch} ${shortSha(failing.sha)} → ${shortSha(created.sha)} (${backend.describe})`);
+    steps.push(`Moved ${config.branch} ${shortSha(parent)} → ${shortSha(created.sha)} (${backend.describe})`);
     if (ledgerEntry) steps.push(`Marked ${shortSha(failing.sha)} ⛔ Rolled back in ${config.ledgerPath}`);
     return result({
       ...base,
       reverted: true,
       revertSha: created.sha,
       reason: `reverted ${config.branch} to the tree of ${shortSha(target)}: ${config.reason}`,
+      outcome: 'reverted',
       ...(verified !== undefined ? { verified } : {}),
     });
   }
 
-  // 8. Protected branch: a pull request instead, when allowed.
+  // 9. Protected branch: a pull request instead, when allowed.
   const protectedWhy = `${config.branch} is protected (${outcome.detail})`;
   if (config.fallback === 'none') {
     // The commit is on no branch (a dangling object, or only in the runner's checkout): revert-sha promises a
     // commit on the branch or on the pull request's branch, so none is named.
-    return result({ ...base, reason: `${protectedWhy}; fallback is none, so nothing was reverted`, failure: `${protectedWhy}: nothing was reverted. Set fallback: pull-request, or let the token push to the branch.` });
+    return result({ ...base, reason: `${protectedWhy}; fallback is none, so nothing was reverted`, outcome: 'protected', failure: `${protectedWhy}: nothing was reverted. Set fallback: pull-request, or let the token push to the branch.` });
   }
   const prBranch = `greenline/revert-${shortSha(failing.sha)}`;
   const pushed = await backend.createBranch(prBranch, created.sha);
   steps.push(pushed === 'created' ? `Pushed ${prBranch} at ${shortSha(created.sha)}` : `${prBranch} already exists: left as it is`);
   const revertSha = pushed === 'created' ? created.sha : await earlierRevert(backend, prBranch, failing.sha);
   if (!deps.pulls) {
-    return result({ ...base, revertSha, reason: `${protectedWhy}; pushed ${prBranch}`, failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
+    return result({ ...base, revertSha, reason: `${protectedWhy}; pushed ${prBranch}`, outcome: 'protected', failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
   }
   const existing = await deps.pulls.findOpen(prBranch, config.branch);
   const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between) }));
   steps.push(existing ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
   const reason = `${protectedWhy}: ${existing ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
-  return result({ ...base, revertSha, pullRequestUrl: pr.url, reason, warning: reason, ...(verified !== undefined ? { verified } : {}) });
+  return result({ ...base, revertSha, pullRequestUrl: pr.url, reason, warning: reason, outcome: 'pull-request', ...(verified !== undefined ? { verified } : {}) });
+}
+
+/** The ledger at `commit`, or at its nearest first-parent ancestor that has one (the commit deleted it). */
+async function ledgerOnChain(history: HistoryPort, commit: string, path: string): Promise<(LedgerAt & { from: string }) | undefined> {
+  let n = 0;
+  for await (const c of history.walkFirstParents(commit)) {
+    const at = await ledgerAt(history, c.sha, path);
+    if (at) return { ...at, from: c.sha };
+    if (++n >= LEDGER_LOOKBACK) break;
+  }
+  return undefined;
+}
+
+const LEDGER_LOOKBACK = 50;
+const ABOVE_LIMIT = 20;
+const CAP_WALK_LIMIT = 500;
+
+/**
+ * The commits between `head` (included) and `failing` (excluded) when every one of them is a ledger-only
+ * commit that starts no run (a skip keyword, one parent, nothing changed but the ledger's paths): what
+ * promote-to-stable writes. Undefined when anything else is there (someone's work: the branch moved).
+ */
+async function ledgerCommitsAbove(history: HistoryPort, head: string, failing: string, ledgerPaths: readonly string[]): Promise<CommitSummary[] | undefined> {
+  const out: CommitSummary[] = [];
+  for await (const c of history.walkFirstParents(head)) {
+    if (c.sha === failing) return out;
+    if (out.length >= ABOVE_LIMIT || c.parents.length !== 1 || !skipsCi(c.message)) return undefined;
+    if (!(await history.sameTree(c.sha, c.parents[0]!, ledgerPaths))) return undefined;
+    out.push({ sha: c.sha, subject: c.subject });
+  }
+  return undefined;
+}
+
+/**
+ * greenline's reverts of the last 24 hours on the branch: its first-parent history (and a merged revert pull
+ * request's tip), each by its own committer date. Another commit's date never stops the walk (a commit with an
+ * old committer date would hide every revert behind it from `git log --since`); the first greenline revert
+ * older than a day does, as greenline's own commits are dated in order.
+ */
+async function revertsInLastDay(history: HistoryPort, head: string, now: Date): Promise<CommitSummary[]> {
+  const since = now.getTime() - 24 * 3600 * 1000;
+  const out: CommitSummary[] = [];
+  let n = 0;
+  const seen = new Set<string>();
+  const count = (c: ChainCommit): boolean => {
+    if (seen.has(c.sha) || !isGreenlineRevert(c.message)) return false;
+    seen.add(c.sha);
+    if (c.date < since) return true;
+    out.push({ sha: c.sha, subject: c.subject });
+    return false;
+  };
+  for await (const c of history.walkFirstParents(head)) {
+    if (count(c)) break;
+    for (const p of c.parents.slice(1)) {
+      const merged = await history.commitInfo(p);
+      if (merged) count(merged);
+    }
+    if (++n >= CAP_WALK_LIMIT) break;
+  }
+  return out;
+}
+
+/**
+ * The build that failed: the failing commit, or, when it is only ledger commits on top of a build ([skip ci],
+ * nothing changed but the ledger), that build.
+ */
+async function failingBuild(history: HistoryPort, failing: string, ledgerPaths: readonly string[]): Promise<string> {
+  let n = 0;
+  for await (const c of history.walkFirstParents(failing)) {
+    if (++n > ABOVE_LIMIT || c.parents.length !== 1 || !skipsCi(c.message) || !(await history.sameTree(c.sha, c.parents[0]!, ledgerPaths))) return c.sha;
+  }
+  return failing;
+}
+
+/**
+ * The ledger with the failing build marked ⛔ (and the build restored recorded again after the marker, for
+ * the seed's one-liner), when the failing commit has a ✅ entry not yet marked; `not-utf8` when the file's
+ * bytes cannot be rewritten as text without changing them; undefined when there is nothing to mark.
+ */
+function markRolledBack(text: string, failing: string, target: string, config: RevertConfig): { text: string; entry: NewLedgerEntry } | 'not-utf8' | undefined {
+  const entries = parseLedger(text).entries;
+  const passed = [...entries].reverse().find((e) => e.status === 'passed' && sameCommit(e.commit, failing));
+  if (!passed || entries.some((e) => e.status === 'rolled-back' && sameCommit(e.commit, failing))) return undefined;
+  if (text.includes('\uFFFD')) return 'not-utf8';
+  const entry: NewLedgerEntry = {
+    status: 'rolled-back',
+    commit: failing,
+    timestamp: config.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...(passed.image ? { image: passed.image } : {}),
+    ...(passed.digest ? { digest: passed.digest } : {}),
+    ...(config.runUrl ? { run: config.runUrl } : {}),
+    ...(passed.version ? { version: passed.version } : {}),
+    reason: `${config.reason}; ${config.branch} reverted to ${shortSha(target)}`,
+  };
+  // The seed's one-liner (grep -B 3 "Status: ✅ Tests Passed" | … | tail -1) cannot see ⛔ markers: so the
+  // last good build is recorded again after the marker, and the one-liner keeps naming the same commit as
+  // find-last-good-commit (DESIGN: "must keep giving the same answer … on any ledger greenline writes").
+  const withMarker = appendToLedger(text, entry);
+  const lastGood = reaffirmation(parseLedger(withMarker).entries, failing, target, config.now, config.runUrl);
+  return { text: lastGood ? appendToLedger(withMarker, lastGood) : withMarker, entry };
 }
 
 /**

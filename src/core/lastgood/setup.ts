@@ -10,6 +10,7 @@ import { GitHubChecks } from '../github/checks.js';
 import { createGitHub, httpStatus, type GitHub } from '../github/client.js';
 import { ApiHistory, GitHubRepo } from '../github/compare.js';
 import type { LedgerInput } from './find.js';
+import { ledgerAt } from './ledger-at.js';
 import type { ChecksPort, HistoryPort } from './types.js';
 
 export type LedgerSource = 'auto' | 'workspace' | 'api';
@@ -31,13 +32,11 @@ export interface LastGoodSetupOptions {
 export interface LastGoodSetup {
   history: HistoryPort;
   checks?: ChecksPort;
-  /** The ledger text as find-last-good-commit reads it, for a given head. */
-  readLedger(head: string): Promise<string | undefined>;
   /**
-   * The ledger for findLastGood: the workspace file by its path (read from its end, only as far as the
-   * answer needs), or the text from the contents API (which sends the file whole).
+   * The ledger for findLastGood at a head: the workspace file when the checkout is at that head, else a reader
+   * of the ledger at any commit of the head's history (git objects, or the contents API).
    */
-  ledgerInput(head: string): Promise<LedgerInput | undefined>;
+  ledgerInput(head: string): Promise<LedgerInput>;
   /** The full SHA of a commit that exists (fetched into the checkout if needed), else undefined. */
   resolveCommit(sha: string): Promise<string | undefined>;
   /** The tip of a branch on the remote (undefined when there is none). */
@@ -69,13 +68,14 @@ export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
   }
   const useFile = o.ledgerSource === 'workspace' || (o.ledgerSource === 'auto' && checkout && existsSync(ledgerFile));
   const useGit = checkout;
-  const needApi = !useFile || !useGit || o.requireChecks.length > 0;
+  const needApi = o.ledgerSource === 'api' || !useGit || o.requireChecks.length > 0;
   if (needApi && o.token === '') {
-    const why = !useFile
-      ? `the ledger is read through the contents API (${checkout ? `${o.ledgerPath} is not in the checkout` : 'no checkout in the workspace'})`
-      : !useGit
-        ? 'history is read through the compare API (no checkout in the workspace)'
-        : 'require-checks reads check runs through the API';
+    const why =
+      o.ledgerSource === 'api'
+        ? 'ledger-source is api (the ledger is read through the contents API)'
+        : !useGit
+          ? 'there is no checkout in the workspace: the ledger and the history are read through the API'
+          : 'require-checks reads check runs through the API';
     throw new ConfigurationError(`Input "token": required because ${why}`);
   }
   const github = needApi || o.token !== '' ? createGitHub({ token: o.token, baseUrl: o.apiUrl, log: o.log }) : undefined;
@@ -92,21 +92,20 @@ export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
     ...(repo ? { repo } : {}),
     ...(git ? { git } : {}),
     ...(gitHistory ? { gitHistory } : {}),
-    describe: `ledger from ${useFile ? `the workspace file ${o.ledgerPath}` : `the contents API (${o.ledgerPath} at the head)`}, history from ${history.describe}`,
-    async readLedger(head: string) {
-      if (useFile) {
+    describe: `ledger from ${o.ledgerSource === 'api' || !gitHistory ? `the contents API (${o.ledgerPath} at the head)` : useFile ? `the workspace file ${o.ledgerPath} (git objects when the checkout is not at the head)` : `${o.ledgerPath} at the head (git objects)`}, history from ${history.describe}`,
+    async ledgerInput(head: string) {
+      // The workspace file is the ledger only when the checkout is at the head (a job's uncommitted entries
+      // count then); a checkout of another commit (a workflow_run job checks out the default branch) is
+      // never read for another branch's failure: the ledger then comes from the head's own history.
+      if (useFile && git && (await git.tryRevParse('HEAD')) === head) {
         try {
           return await readFile(ledgerFile, 'utf8');
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw error;
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         }
       }
-      return (await repo!.readFile(head, o.ledgerPath))?.text;
-    },
-    async ledgerInput(head: string) {
-      if (useFile) return { file: ledgerFile };
-      return (await repo!.readFile(head, o.ledgerPath))?.text;
+      const files: Pick<HistoryPort, 'pathAt'> = o.ledgerSource === 'api' || !gitHistory ? new ApiHistory(repo!) : gitHistory;
+      return async (commit: string) => (await ledgerAt(files, commit, o.ledgerPath))?.text;
     },
     async resolveCommit(sha: string) {
       if (useGit && gitHistory) {

@@ -20,6 +20,19 @@ export interface CommitSummary {
   message?: string;
 }
 
+/** A commit of a first-parent walk, with what the rules read from it. */
+export interface ChainCommit {
+  sha: string;
+  /** The root tree's SHA. */
+  tree: string;
+  /** Parents in order: the first is the branch's own history, the others were merged in. */
+  parents: string[];
+  message: string;
+  subject: string;
+  /** Committer date, milliseconds since the epoch (0 when unknown). */
+  date: number;
+}
+
 export interface HistoryPort {
   /** For the log: `git (workspace)`, `GitHub compare API`. */
   readonly describe: string;
@@ -37,6 +50,18 @@ export interface HistoryPort {
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean>;
   /** The full message of a commit (undefined when it does not exist): to recognise a greenline revert. */
   message(sha: string): Promise<string | undefined>;
+  /**
+   * The branch's own history: `head` first, then its first parent, its first parent's first parent… (a shallow
+   * clone is deepened as the walk goes). The consumer stops the walk when it has what it needs.
+   */
+  walkFirstParents(head: string): AsyncIterable<ChainCommit>;
+  /** One commit (a merge's other parent, a commit named by a trailer); undefined when it does not exist. */
+  commitInfo(sha: string): Promise<ChainCommit | undefined>;
+  /**
+   * A path at a commit: a file's text, or a symbolic link's target (as stored); undefined when the commit has
+   * nothing (or a folder) there. See ledger-at.ts for following links.
+   */
+  pathAt(commit: string, path: string): Promise<{ file: string } | { link: string } | undefined>;
 }
 
 /**
@@ -66,11 +91,11 @@ export interface FindConfig {
    * concluded `success`, else a commit status of that context whose newest state is `success`.
    */
   requireChecks: readonly string[];
-  /** How many first-parent commits below the head are scanned for untested commits with a good tree (default 100). */
+  /** How many first-parent commits below the head are walked at most (default 5000). */
   treeWalkLimit?: number;
-  /** How many of those are compared with the good trees at most (default 10). */
+  /** How many tree comparisons untested commits get at most (default 10). */
   treeChecks?: number;
-  /** How many good entries that are not ancestors of the head still lend their tree (default 3). */
+  /** How many of the newest good ✅ builds an untested commit's tree is compared with (default 3). */
   foreignGoodTrees?: number;
 }
 
@@ -99,6 +124,12 @@ export interface FindResult {
   /** Every candidate examined, newest first. */
   candidates: CandidateReport[];
   warnings: LedgerWarning[];
-  /** ✅ commits skipped because the head has their tree outside the ledger: the failing build itself. */
-  headTwins?: string[];
+  /** The commit the ledger was read at: the head, or its nearest first-parent ancestor with a readable ledger. */
+  ledgerFrom?: string;
+  /**
+   * Set when the head's own tree (outside the ledger) already passed (its own ✅, the last good build's tree, a
+   * tree a greenline revert restored, a merged-in ✅ parent's): a failure of the head is then not caused by a
+   * code change. `sha` is the commit whose tree it is.
+   */
+  headPassed?: { sha: string; why: string };
 }

@@ -1,5 +1,4 @@
-import { isGreenlineRevert } from '../../../src/core/git/history.js';
-import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, UpdateOutcome } from '../../../src/core/lastgood/revert.js';
+import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../../../src/core/lastgood/revert.js';
 import type { CommitSummary } from '../../../src/core/lastgood/types.js';
 import type { FakeRepo } from './fake-history.js';
 
@@ -9,13 +8,17 @@ export class FakeBackend implements RevertBackend {
   readonly repo: FakeRepo;
   readonly heads = new Map<string, string>();
   readonly protectedBranches = new Set<string>();
-  readonly dates = new Map<string, number>();
   readonly writes: string[] = [];
   /** Called just before a branch update: lets a test move the branch "concurrently". */
   beforeUpdate?: () => void;
 
   constructor(repo: FakeRepo) {
     this.repo = repo;
+  }
+
+  /** Committer dates (ms) of the repository's commits; unset: now. */
+  get dates(): Map<string, number> {
+    return this.repo.dates;
   }
 
   async branchHead(branch: string): Promise<string | undefined> {
@@ -37,18 +40,11 @@ export class FakeBackend implements RevertBackend {
     return { commits: all.slice(0, limit), total: all.length };
   }
 
-  async revertsSince(head: string, since: Date): Promise<CommitSummary[]> {
-    return [...this.repo.reachable(head)]
-      .map((s) => this.repo.commits.get(s)!)
-      .filter((c) => (this.dates.get(c.sha) ?? Date.now()) >= since.getTime() && isGreenlineRevert(c.message))
-      .map((c) => ({ sha: c.sha, subject: c.subject }));
-  }
-
   sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
     return this.repo.sameTree(a, b, ignore);
   }
 
-  async createCommit(spec: { good: string; parent: string; preserve: readonly string[]; files: { path: string; content: string }[]; message: string }): Promise<CreatedCommit> {
+  async createCommit(spec: RevertCommitSpec): Promise<CreatedCommit> {
     const good = this.repo.commits.get(spec.good)!.files;
     const parent = this.repo.commits.get(spec.parent)!.files;
     const files = { ...good };
@@ -56,6 +52,11 @@ export class FakeBackend implements RevertBackend {
     for (const q of spec.preserve) {
       for (const k of Object.keys(files)) if (under(k, q)) delete files[k];
       for (const [k, v] of Object.entries(parent)) if (under(k, q)) files[k] = v;
+    }
+    for (const k of spec.keep) {
+      const from = this.repo.commits.get(k.from)!.files;
+      for (const key of Object.keys(files)) if (under(key, k.path)) delete files[key];
+      for (const [key, v] of Object.entries(from)) if (under(key, k.path)) files[key] = v;
     }
     for (const f of spec.files) files[f.path] = f.content;
     const sha = this.repo.add([spec.parent], files, spec.message);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Ancestry, ChecksPort, CommitSummary, HistoryPort, StatusStates } from '../../../src/core/lastgood/types.js';
+import type { Ancestry, ChainCommit, ChecksPort, CommitSummary, HistoryPort, StatusStates } from '../../../src/core/lastgood/types.js';
 
 export interface FakeCommit {
   sha: string;
@@ -15,6 +15,8 @@ export class FakeRepo implements HistoryPort {
   readonly commits = new Map<string, FakeCommit>();
   /** Commits ancestry was asked about, in order (to check the search is lazy). */
   readonly asked: string[] = [];
+  /** Committer dates (ms); unset: now. */
+  readonly dates = new Map<string, number>();
   private n = 0;
 
   add(parents: string[], files: Record<string, string>, message = `commit ${this.n + 1}`): string {
@@ -73,6 +75,32 @@ export class FakeRepo implements HistoryPort {
 
   async message(sha: string): Promise<string | undefined> {
     return this.commits.get(this.resolve(sha) ?? sha)?.message;
+  }
+
+  /** Files whose content is `-> target` are symbolic links to target. */
+  async pathAt(commit: string, path: string): Promise<{ file: string } | { link: string } | undefined> {
+    const text = this.commits.get(this.resolve(commit) ?? commit)?.files[path];
+    if (text === undefined) return undefined;
+    return text.startsWith('-> ') ? { link: text.slice(3) } : { file: text };
+  }
+
+  private chain(c: FakeCommit, i: number): ChainCommit {
+    return { sha: c.sha, tree: `tree-${c.sha}`, parents: c.parents, message: c.message, subject: c.subject, date: this.dates.get(c.sha) ?? Date.now() + i };
+  }
+
+  async *walkFirstParents(head: string): AsyncGenerator<ChainCommit> {
+    let cur: string | undefined = this.resolve(head) ?? head;
+    while (cur) {
+      const c = this.commits.get(cur);
+      if (!c) return;
+      yield this.chain(c, 0);
+      cur = c.parents[0];
+    }
+  }
+
+  async commitInfo(sha: string): Promise<ChainCommit | undefined> {
+    const c = this.commits.get(this.resolve(sha) ?? sha);
+    return c ? this.chain(c, 0) : undefined;
   }
 
   async sameTree(a: string, b: string, ignore: readonly string[]): Promise<boolean> {
