@@ -18,7 +18,8 @@ it('the table has at least 36 cases with unique names and a stated expectation e
   for (const c of CASES) expect(c.expect.length, c.name).toBeGreaterThan(10);
 });
 
-describe.each(CASES)('$name', (c) => {
+for (const c of CASES) {
+ describe(c.name, () => {
   let h: HistoryRepo;
   let built: Built;
   beforeAll(async () => {
@@ -39,4 +40,5 @@ describe.each(CASES)('$name', (c) => {
       await runCase(c, h, built, method);
     }, 240_000);
   }
-});
+ });
+}

@@ -262,7 +262,7 @@ export class HistoryRepo {
     await git(this.work, ['read-tree', good], { env });
     const keep = [this.ledgerPath, await this.realLedgerPath(), ...(opts.keep ?? [])];
     for (const p of new Set(keep)) {
-      await git(this.work, ['rm', '-q', '-r', '--cached', '--ignore-unmatch', '--', p], { env });
+      await git(this.work, ['rm', '-q', '-r', '-f', '--cached', '--ignore-unmatch', '--', p], { env });
       const listed = await gitBytes(this.work, ['ls-tree', '-r', '-z', '--full-tree', head, '--', p]);
       if (listed.length) await git(this.work, ['update-index', '-z', '--index-info'], { env, input: listed });
     }
