@@ -248,12 +248,13 @@ export const CASES: HistoryCase[] = [
     outcome: 'not-a-regression',
   },
   {
-    name: "promote-to-stable's [skip ci] ledger-only commit lands on top of the failing commit",
-    expect: 'the revert goes on top of the tip t (not "branch moved"), keeping the entry t wrote',
+    name: "promote-to-stable's [skip ci] ledger-only commits land on top of the failing commit",
+    expect: 'the revert goes on top of the tip t (not "branch moved"), keeping the entries both ledger commits wrote',
     async build(h) {
       const s = await goodThenBroken(h);
       const block = renderEntry({ status: 'restored', commit: s.g!, timestamp: '2025-01-03T00:00:00Z', image: 'ghcr.io/owner/app', reason: ':stable restored' });
-      const t = await h.ledgerCommit(block, `greenline: ledger restored ${s.g!.slice(0, 7)} [skip ci]`);
+      await h.ledgerCommit(block, `greenline: ledger restored ${s.g!.slice(0, 7)} [skip ci]`);
+      const t = await h.hand(s.f!, '❌ Tests Failed', `greenline: ledger failed ${s.f!.slice(0, 7)} [skip ci]`, { bot: true });
       return done(h, s.f!, { ...s, t });
     },
     find: 'g',
@@ -727,6 +728,79 @@ export const CASES: HistoryCase[] = [
       expect.soft(text, "develop's ✅ entry kept").toContain(`Commit: ${built.shas.d}`);
       expect.soft(text, "main's ✅ entry kept").toContain(`Commit: ${built.shas.g}`);
     },
+  },
+  {
+    name: "a person's git revert -m 1 of a failing develop merge fails again",
+    expect: "the code is main's ✅ build h again: not a regression (flaky), nothing reverted, no ⛔",
+    async build(h) {
+      const b = await start(h);
+      await h.on('develop', b);
+      await h.commit('feat: search', { 'search.py': 'v1\n' });
+      await h.on('main');
+      const hf = await h.commit('fix(security): check tokens', { 'lib/auth.py': 'CHECK_TOKEN = True\n' });
+      await h.pass(hf);
+      const m = await h.merge("Merge branch 'develop'", ['develop']);
+      const v = await h.revert(m);
+      return done(h, v, { h: hf, m });
+    },
+    find: 'h',
+    outcome: 'not-a-regression',
+  },
+  {
+    name: 'a merge commit that passed (✅), then a later commit fails',
+    expect: 'the ✅ merge m is on the first-parent chain: it is the last good build, with the merged work',
+    async build(h) {
+      const b = await start(h);
+      await h.on('develop', b);
+      await h.commit('feat: search', { 'search.py': 'v1\n' });
+      await h.on('main');
+      const g = await h.commit('feat: v2', app('v2'));
+      await h.pass(g);
+      const m = await h.merge("Merge branch 'develop'", ['develop']);
+      await h.pass(m);
+      const f = await h.commit('feat: v3 (broken)', broken());
+      return done(h, f, { g, m });
+    },
+    find: 'm',
+    outcome: 'reverted',
+  },
+  {
+    name: "a person's [skip ci] code commit on top of the failing commit",
+    expect: "only greenline's ledger-only commits are passed over: branch-moved, nothing changed",
+    async build(h) {
+      const s = await goodThenBroken(h);
+      await h.commit('chore: bump version [skip ci]', { 'VERSION': '1.2.4\n' });
+      return done(h, s.f!, s);
+    },
+    find: 'g',
+    outcome: 'branch-moved',
+  },
+  {
+    name: "a person's ledger-only commit (no [skip ci]) on top of the failing commit",
+    expect: 'a person pushed (and started a CI run of their own): branch-moved, nothing changed',
+    async build(h) {
+      const s = await goodThenBroken(h);
+      await h.hand(s.g!, '✅ Tests Passed — verified by hand', 'docs: note on v2', { bot: false });
+      return done(h, s.f!, s);
+    },
+    find: 'g',
+    outcome: 'branch-moved',
+  },
+  {
+    name: 'max-per-day 1 with one greenline revert 2 hours ago',
+    expect: 'the cap set by the user holds: daily-cap, nothing changed',
+    async build(h) {
+      await start(h);
+      const g = await h.commit('feat: v2', app('v2'));
+      await h.pass(g);
+      const f1 = await h.commit('feat: v3 (broken)', broken('1'), { date: ago(2.1) });
+      await h.greenlineRevert(f1, g, { date: ago(2) });
+      const f = await h.commit('feat: v3 again (broken)', broken('2'), { date: ago(1) });
+      return done(h, f, { g });
+    },
+    inputs: { 'max-per-day': '1' },
+    find: 'g',
+    outcome: 'daily-cap',
   },
 ];
 

@@ -61,7 +61,7 @@ export async function gitBytes(cwd: string, args: string[], opts: GitOptions = {
   } catch (error) {
     if (opts.allowFail) return Buffer.alloc(0);
     const e = error as { stderr?: Buffer };
-    throw new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${e.stderr?.toString() ?? String(error)}`);
+    throw new Error(`git ${args.join(' ')} (in ${cwd}) failed: ${e.stderr?.toString() ?? String(error)}`, { cause: error });
   }
 }
 
@@ -179,8 +179,8 @@ export class HistoryRepo {
    */
   async merge(message: string, refs: string[], opts: CommitOptions & { resolveLedger?: (ours: Buffer, theirs: Buffer) => Buffer } = {}): Promise<string> {
     const env = this.nextDate(opts);
-    const merged = await git(this.work, ['merge', '-q', '--no-ff', '--no-edit', '-m', message, ...refs], { env, allowFail: true });
-    void merged;
+    // A conflict makes `git merge` exit 1: it is resolved below.
+    await git(this.work, ['merge', '-q', '--no-ff', '--no-edit', '-m', message, ...refs], { env, allowFail: true });
     const conflicted = (await git(this.work, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
     if (conflicted.length > 0) {
       const real = await this.realLedgerPath();
