@@ -494,7 +494,7 @@ export const CASES: HistoryCase[] = [
       await h.publish();
       // The credentials commit is dropped: g2 and its ledger commit are rewritten (the entry still names g2).
       await git(h.work, ['reset', '-q', '--hard', lg1]);
-      await git(h.work, ['cherry-pick', g2, lg2]);
+      await h.cherryPick(g2, lg2);
       const f = await h.commit('feat: v4 (broken)', broken());
       return done(h, f, { g1, g2 });
     },
@@ -564,8 +564,7 @@ export const CASES: HistoryCase[] = [
       await h.pass(hf);
       await h.pass(fa);
       await h.pass(fb);
-      await git(h.work, ['cherry-pick', fa, fb]);
-      return done(h, await h.head(), { h: hf, fb });
+      return done(h, await h.cherryPick(fa, fb), { h: hf, fb });
     },
     find: 'h',
     outcome: 'reverted',

@@ -204,6 +204,12 @@ export class HistoryRepo {
     return this.head();
   }
 
+  /** `git cherry-pick` (a rebase merge, a history rewrite), dated by the builder's clock. */
+  async cherryPick(...shas: string[]): Promise<string> {
+    for (const sha of shas) await git(this.work, ['cherry-pick', '--allow-empty', sha], { env: this.nextDate() });
+    return this.head();
+  }
+
   /** The path of the ledger's real file (through a symlink), relative to the repository root. */
   async realLedgerPath(): Promise<string> {
     const full = join(this.work, this.ledgerPath);
