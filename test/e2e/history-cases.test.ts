@@ -42,3 +42,32 @@ for (const c of CASES) {
   }
  });
 }
+
+/**
+ * The one-step rollback (root action.yml) runs the same find and revert: the same outcome for the same
+ * histories (a few representative ones, method api, to keep the suite fast).
+ */
+const ROLLBACK_CASES = [
+  'linear history',
+  'greenline revert, then an empty "retrigger CI" commit fails',
+  "promote-to-stable's [skip ci] ledger-only commits land on top of the failing commit",
+  "someone else's commit on top of the failing commit",
+  'daily cap: 3 greenline reverts in 24 h, then a commit with a 40-day-old committer date',
+  'develop (with its own ✅ builds) merged --no-ff into main, the merge fails',
+];
+
+describe('one-step rollback, same histories', () => {
+  for (const name of ROLLBACK_CASES) {
+    const c = CASES.find((x) => x.name === name);
+    it(`${name}: outcome ${c?.outcome}`, async () => {
+      expect(c, name).toBeDefined();
+      const h = await HistoryRepo.create();
+      try {
+        await runCase(c!, h, await c!.build(h), 'api', 'rollback');
+      } finally {
+        await h.cleanup();
+      }
+    }, 240_000);
+  }
+});
+
