@@ -59,16 +59,37 @@ function directoryEntry(s: Standin, entry: TreeEntry, filePath: string, ref: str
   };
 }
 
+/** The file a symlink points at, when that is a normal file of the same commit (not a folder, not another link). */
+async function symlinkTarget(s: Standin, commit: string, linkPath: string, link: TreeEntry): Promise<{ entry: TreeEntry; path: string } | undefined> {
+  if (link.mode !== '120000') return undefined;
+  const to = (await s.git.readBlob(link.sha))?.toString('utf8') ?? '';
+  if (to === '' || to.startsWith('/')) return undefined;
+  const parts = linkPath.split('/').slice(0, -1);
+  for (const part of to.split('/')) {
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else if (part !== '.' && part !== '') parts.push(part);
+  }
+  const path = parts.join('/');
+  const entry = path ? await s.git.entryAt(commit, path) : null;
+  return entry && entry.type === 'blob' && entry.mode !== '120000' ? { entry, path } : undefined;
+}
+
 async function getContents(ctx: RequestContext): Promise<StandinResponse> {
   const s = ctx.standin;
-  const filePath = normalisePath(ctx.params.path ?? '');
+  let filePath = normalisePath(ctx.params.path ?? '');
   if (filePath === null) throw notFound(DOCS_GET);
   const ref = ctx.query.get('ref') || s.options.defaultBranch;
   if (await s.git.isEmpty()) throw basicError(404, 'This repository is empty.', DOCS_GET);
   const commit = await s.git.resolveCommit(ref);
   if (!commit) throw basicError(404, `No commit found for the ref ${ref}`, DOCS_GET);
-  const entry = await s.git.entryAt(commit, filePath);
-  if (!entry) throw notFound(DOCS_GET);
+  const link = await s.git.entryAt(commit, filePath);
+  if (!link) throw notFound(DOCS_GET);
+  // GitHub: a symlink whose target is a normal file in the repository is answered with that file's content.
+  const target = await symlinkTarget(s, commit, filePath, link);
+  const entry = target?.entry ?? link;
+  if (target) filePath = target.path;
 
   if (entry.type === 'tree') {
     const children = await s.git.readTree(entry.sha);
