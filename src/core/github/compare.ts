@@ -93,6 +93,11 @@ export class GitHubRepo {
     this.log = log;
   }
 
+  /** A commit already read in this run (no request), else undefined. */
+  cached(sha: string): RepoCommit | undefined {
+    return this.commits.get(sha);
+  }
+
   remember(c: RepoCommit): RepoCommit {
     this.commits.set(c.sha, c);
     return c;
@@ -369,16 +374,16 @@ export class ApiHistory implements HistoryPort {
     const maxPages = 10;
     let page = 0;
     let more = true;
-    const pool = new Set<string>();
     let current: string | undefined = head;
     while (current) {
-      let c: RepoCommit | undefined = pool.has(current) ? await this.repo.commit(current) : undefined;
+      // Commits read before (an earlier walk, a compare) cost nothing; the list is paged only for the others.
+      let c: RepoCommit | undefined = this.repo.cached(current);
       while (!c && more && page < maxPages) {
         page++;
         const { data } = await this.repo.github.rest.repos.listCommits({ owner: this.repo.owner, repo: this.repo.repo, sha: head, per_page: 100, page });
-        for (const x of data) pool.add(this.repo.remember(fromRestCommit(x as CommitLike)).sha);
+        for (const x of data) this.repo.remember(fromRestCommit(x as CommitLike));
         if (data.length < 100) more = false;
-        if (pool.has(current)) c = await this.repo.commit(current);
+        c = this.repo.cached(current);
       }
       c ??= await this.repo.commit(current);
       if (!c) return;

@@ -433,6 +433,7 @@ async function ledgerOnChain(history: HistoryPort, commit: string, path: string)
 const LEDGER_LOOKBACK = 50;
 const ABOVE_LIMIT = 20;
 const CAP_WALK_LIMIT = 500;
+const CAP_OLD_RUN = 20;
 
 /**
  * The commits between `head` (included) and `failing` (excluded) when every one of them is a ledger-only
@@ -452,15 +453,15 @@ async function ledgerCommitsAbove(history: HistoryPort, head: string, failing: s
 
 /**
  * greenline's reverts of the last 24 hours on the branch: its first-parent history (and a merged revert pull
- * request's tip), each by its own committer date. Another commit's date never stops the walk (a commit with an
- * old committer date would hide every revert behind it from `git log --since`); the first greenline revert
- * older than a day does, as greenline's own commits are dated in order.
+ * request's tip), each by its own committer date. One commit's old committer date never stops the walk (it
+ * would hide every revert behind it, as `git log --since` does); the walk stops at a greenline revert older than
+ * a day (greenline's own commits are dated in order), or after `CAP_OLD_RUN` commits in a row older than a day.
  */
 async function revertsInLastDay(history: HistoryPort, head: string, now: Date): Promise<CommitSummary[]> {
   const since = now.getTime() - 24 * 3600 * 1000;
   const out: CommitSummary[] = [];
-  let n = 0;
   const seen = new Set<string>();
+  /** true: a greenline revert older than the window (stop). */
   const count = (c: ChainCommit): boolean => {
     if (seen.has(c.sha) || !isGreenlineRevert(c.message)) return false;
     seen.add(c.sha);
@@ -468,13 +469,16 @@ async function revertsInLastDay(history: HistoryPort, head: string, now: Date): 
     out.push({ sha: c.sha, subject: c.subject });
     return false;
   };
+  let n = 0;
+  let oldInARow = 0;
   for await (const c of history.walkFirstParents(head)) {
     if (count(c)) break;
     for (const p of c.parents.slice(1)) {
       const merged = await history.commitInfo(p);
       if (merged) count(merged);
     }
-    if (++n >= CAP_WALK_LIMIT) break;
+    oldInARow = c.date < since ? oldInARow + 1 : 0;
+    if (oldInARow >= CAP_OLD_RUN || ++n >= CAP_WALK_LIMIT) break;
   }
   return out;
 }
