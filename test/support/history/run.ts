@@ -113,7 +113,9 @@ export async function runCase(c: HistoryCase, h: HistoryRepo, built: Built, meth
     const after = await refs(remote);
     const log = `\n--- find (${method}) ---\n${find.outputs.reason ?? ''}\n${find.stdout.slice(-3000)}\n--- ${action} ---\n${revert.stdout.slice(-4000)}\n${revert.stderr.slice(-2000)}`;
 
-    await checkFind(c, built, remote, find, log);
+    // The one-step rollback stops before looking for a good build when the branch is not its to revert.
+    const stopsFirst = ['branch-moved', 'loop', 'already-reverted', 'not-branch-failure'].includes(c.outcome);
+    if (action === 'auto-revert' || !stopsFirst) await checkFind(c, built, remote, find, log);
     await checkRevert(c, built, remote, method, branch, revert, before, after, standin, log);
     if (workspace && ledgerBefore !== undefined) {
       // The runner's checkout is the user's: greenline never edits its working tree.
