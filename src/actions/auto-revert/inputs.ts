@@ -44,6 +44,7 @@ export const inputSchema = z.object({
   message: z.string(),
   'max-per-day': integerInput(3, 0, 1000),
   fallback: choiceInput(['pull-request', 'none'] as const, 'pull-request'),
+  'failed-in': choiceInput(['tests', 'production'] as const, 'tests'),
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   'require-checks': listInput(),
@@ -53,4 +54,4 @@ export const inputSchema = z.object({
 
 export type RevertInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason'] as const;
+export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason'] as const;

@@ -27,7 +27,7 @@ export interface RevertWiring {
  * Turns the revert inputs and the runner's context into the domain's config and ports, checking what can
  * only be checked against the context (branch, failing commit) before any request is made.
  */
-export function wireRevert(inputs: SharedRevertInputs, ctx: RunContext, log: Logger): RevertWiring {
+export function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 'tests' | 'production' }, ctx: RunContext, log: Logger): RevertWiring {
   if (inputs.method === 'api' && inputs.token === '') throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
   const branch = inputs.branch ?? ctx.branch;
   // A branch and failing commit taken from a pull request's (or a fork's, or a merge queue's) run are not
@@ -66,6 +66,7 @@ export function wireRevert(inputs: SharedRevertInputs, ctx: RunContext, log: Log
     messageTemplate: inputs.message.trim() === '' ? DEFAULT_MESSAGE_TEMPLATE : inputs.message,
     maxPerDay: inputs['max-per-day'],
     fallback: inputs.fallback,
+    failedIn: inputs['failed-in'] ?? 'tests',
     dryRun: inputs['dry-run'],
     now: new Date(),
     runUrl: ctx.runUrl,

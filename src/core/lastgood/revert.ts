@@ -87,6 +87,12 @@ export interface RevertConfig {
   messageTemplate: string;
   maxPerDay: number;
   fallback: 'pull-request' | 'none';
+  /**
+   * `tests` (default): a failure whose tree already passed is not a code regression, and no build is marked ⛔.
+   * `production` (the health path): the failing build failed in production: it is marked ⛔ and the branch goes
+   * back to the last good build below it.
+   */
+  failedIn?: 'tests' | 'production';
   dryRun: boolean;
   now: Date;
   runUrl: string;
@@ -287,6 +293,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   }
 
   // 3. What to restore.
+  const production = config.failedIn === 'production';
   let target: string;
   let treeTwin: string | undefined;
   let find: FindResult | undefined;
@@ -298,7 +305,10 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     }
     target = where.sha;
   } else {
-    find = await findLastGood(ledger?.text ?? (await deps.ledgerInput()), { head: failing.sha, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
+    // In production the failing build itself (below greenline's ledger commits on top of it) is what failed:
+    // the last good build is looked for below it.
+    const below = production ? await failingBuild(deps.history, failing.sha, ledger?.paths ?? [config.ledgerPath]) : failing.sha;
+    find = await findLastGood(ledger?.text ?? (await deps.ledgerInput()), { head: below, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
       history: deps.history,
       ...(deps.checks ? { checks: deps.checks } : {}),
       log,
@@ -316,7 +326,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
 
   // 4. A failing tree that already passed is not a code regression: nothing to revert, nothing to mark.
   //    (An explicit target-sha is a person's decision and goes ahead.)
-  if (find?.headPassed) {
+  if (find?.headPassed && !production) {
     const reason = `not a code regression: the failing commit ${shortSha(failing.sha)} has a tree that already passed (${find.headPassed.why}); the failure is flaky or environmental, so nothing was reverted and no build was marked ⛔`;
     return result({ reason, warning: reason, failing, target: targetInfo, targetSha: target, find, outcome: 'not-a-regression' });
   }
@@ -339,11 +349,12 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
 
   const between = await backend.commitsBetween(target, failing.sha, 50);
 
-  // 7. ⛔ only when a person asked for this revert (an explicit target-sha) of a build that had passed tests:
-  //    a test failure's revert never condemns a build (a flaky failure would condemn a good one for ever).
+  // 7. ⛔ only for a build that failed in production, or when a person asked for this revert (an explicit
+  //    target-sha) of a build that had passed tests: a test failure's revert never condemns a build (a flaky
+  //    failure would condemn a good one for ever).
   const files: { path: string; content: string }[] = [];
   let ledgerEntry: NewLedgerEntry | undefined;
-  if (config.targetSha && ledger && covered(config.ledgerPath, config.preservePaths)) {
+  if ((config.targetSha || production) && ledger && covered(config.ledgerPath, config.preservePaths)) {
     const build = await failingBuild(deps.history, failing.sha, ledger.paths);
     const written = markRolledBack(ledger.text, build, target, config);
     if (written === 'not-utf8') log.warning(`${config.ledgerPath} is not UTF-8: the ⛔ marker for ${shortSha(build)} was not written (the file is kept byte for byte)`);
