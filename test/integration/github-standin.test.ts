@@ -558,6 +558,10 @@ describe('pull requests and issues', () => {
     expect(reopened.data).toMatchObject({ state: 'open', state_reason: 'reopened', closed_at: null });
     const bad = await errorOf(octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...repo, issue_number: issue.number, state_reason: 'wontfix' as 'completed' }));
     expect(bad.status).toBe(422);
+    // Sent on purpose: the schema check saw the value the description does not allow.
+    expect(standin.takeSchemaViolations()).toEqual([
+      expect.objectContaining({ method: 'PATCH', operation: 'issues/update', side: 'request', problems: [expect.stringMatching(/request body \/state_reason must be equal to one of the allowed values/)] }),
+    ]);
     const comments = await octokit.rest.issues.listComments({ ...repo, issue_number: issue.number });
     expect(comments.data.map((c) => c.body)).toEqual(['Resolved after 5m']);
   });

@@ -13,6 +13,7 @@ export type { CheckConclusion, CheckStatus, DelayRule, FailRule, RequestLogEntry
 export { BOT, WEB_FLOW } from './shapes.js';
 export { PROTECTED_FLAG_FILE } from './git-backend.js';
 export type * from './types.js';
+export { formatViolation, type SchemaViolation } from './violations.js';
 
 /**
  * GitHub's secondary rate limit answer: 403, `retry-after`, and the message @octokit/plugin-throttling

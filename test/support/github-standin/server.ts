@@ -8,6 +8,9 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import { GitBackend } from './git-backend.js';
 import { HttpError, type StandinResponse } from './http.js';
+import { schemaChecker } from './openapi/check.js';
+import { registerLive, violationsError, type SchemaViolation } from './violations.js';
+import type { OperationSpec } from './openapi/description.js';
 import { addCheckRunRecord, addStatusRecord, checkRunJson } from './routes/checks.js';
 import { commitsRoutes } from './routes/commits.js';
 import { checksRoutes } from './routes/checks.js';
@@ -31,6 +34,11 @@ export interface StandinOptions {
   /** Login of the token's user (default `github-actions[bot]`, as with GITHUB_TOKEN). */
   actor?: string;
   private?: boolean;
+  /**
+   * Check every request and response against GitHub's OpenAPI description (default true). Only a test of the
+   * stand-in's own handling of malformed requests turns it off; such a test can also `takeSchemaViolations()`.
+   */
+  checkSchema?: boolean;
 }
 
 export interface GitHubStandin {
@@ -67,6 +75,13 @@ export interface GitHubStandin {
   advanceClock(ms: number): void;
   /** Errors thrown by handlers (answered 500): a test can assert there were none. */
   internalErrors: Error[];
+  /**
+   * Requests and responses that break GitHub's OpenAPI description (unknown operation, invalid parameter or
+   * body, a response body that does not match its status's schema). `stop()` throws when any is left.
+   */
+  schemaViolations: SchemaViolation[];
+  /** Returns the violations recorded so far and forgets them (for a test that sends a malformed request on purpose). */
+  takeSchemaViolations(): SchemaViolation[];
 }
 
 const ROUTES: Route[] = [
@@ -156,10 +171,12 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     private: options.private ?? false,
   };
   const internalErrors: Error[] = [];
+  const schemaViolations: SchemaViolation[] = [];
+  const checks: SchemaChecks = { enabled: options.checkSchema ?? true, violations: schemaViolations, internalErrors };
   const standin: Standin = { git, state, options: resolved, apiUrl: '', serverUrl: '', repoApi: '', repoHtml: '' };
 
   const server: Server = createServer((req, res) => {
-    void handle(standin, internalErrors, req, res);
+    void handle(standin, checks, req, res);
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
@@ -182,7 +199,7 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
   standin.repoHtml = `${url}/${resolved.owner}/${resolved.repo}`;
 
   let stopped = false;
-  return {
+  const standinHandle: GitHubStandin = {
     url,
     serverUrl: url,
     state,
@@ -190,6 +207,8 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     requests: state.requests,
     counters: state.counters,
     internalErrors,
+    schemaViolations,
+    takeSchemaViolations: () => schemaViolations.splice(0),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -197,6 +216,10 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Every test that starts a stand-in stops it: a request or an answer that GitHub's description does not
+      // allow fails that test here, after the server is closed.
+      unregister();
+      if (schemaViolations.length > 0) throw violationsError(schemaViolations.splice(0));
     },
     unknownRequests: () => state.requests.filter((r) => r.route === null),
     callCount(filter = {}) {
@@ -239,9 +262,45 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
       state.clockOffsetMs += ms;
     },
   };
+  // test/setup.ts fails the test during which a violation happened; stop() reports any left over.
+  const unregister = registerLive(standinHandle);
+  return standinHandle;
 }
 
-async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface SchemaChecks {
+  enabled: boolean;
+  violations: SchemaViolation[];
+  internalErrors: Error[];
+}
+
+/** Checks the request against the description; returns its operation (null: unknown, or checks off). */
+function checkRequest(checks: SchemaChecks, method: string, rawPath: string, search: string, query: URLSearchParams, body: Buffer, req: IncomingMessage): OperationSpec | null {
+  if (!checks.enabled) return null;
+  const path = `${rawPath}${search}`;
+  try {
+    const { op, problems } = schemaChecker().checkRequest({ method, rawPath, query, body, contentType: req.headers['content-type'] });
+    if (problems.length > 0) checks.violations.push({ method, path, operation: op?.operationId ?? null, side: 'request', problems });
+    return op;
+  } catch (error) {
+    checks.internalErrors.push(error instanceof Error ? error : new Error(String(error)));
+    return null;
+  }
+}
+
+function checkResponse(checks: SchemaChecks, op: OperationSpec | null, method: string, rawPath: string, search: string, response: StandinResponse): void {
+  if (!checks.enabled || !op) return;
+  try {
+    // Checked as the client will read it: the JSON text parsed back (undefined fields dropped, dates as strings).
+    const body = response.status === 204 || response.body === undefined ? undefined : Buffer.isBuffer(response.body) ? response.body : JSON.parse(JSON.stringify(response.body));
+    const problems = schemaChecker().checkResponse(op, method, rawPath, response.status, body);
+    if (problems.length > 0) checks.violations.push({ method, path: `${rawPath}${search}`, operation: op.operationId, side: 'response', status: response.status, problems });
+  } catch (error) {
+    checks.internalErrors.push(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+async function handle(s: Standin, checks: SchemaChecks, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const internalErrors = checks.internalErrors;
   const started = performance.now();
   const method = (req.method ?? 'GET').toUpperCase();
   const parsed = new URL(req.url ?? '/', s.apiUrl || 'http://127.0.0.1');
@@ -273,8 +332,10 @@ async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage,
   const routeKey = matched?.key ?? null;
 
   let response: StandinResponse;
+  let op: OperationSpec | null = null;
   try {
     const body = await readBody(req);
+    op = checkRequest(checks, method, rawPath, parsed.search, parsed.searchParams, body, req);
 
     const failure = s.state.takeFailure(method, path);
     if (failure) {
@@ -283,7 +344,9 @@ async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage,
         req.socket.destroy();
         return;
       }
-      send(res, { status: failure.status, body: failure.body ?? errorBody(failure.status), headers: failure.headers ?? {} }, s.state.now());
+      const injected = { status: failure.status, body: failure.body ?? errorBody(failure.status), headers: failure.headers ?? {} };
+      checkResponse(checks, op, method, rawPath, parsed.search, injected);
+      send(res, injected, s.state.now());
       log(failure.status, routeKey, true);
       return;
     }
@@ -301,6 +364,7 @@ async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage,
       response = { status: 500, body: errorBody(500, `GitHub stand-in internal error: ${err.message}`) };
     }
   }
+  checkResponse(checks, op, method, rawPath, parsed.search, response);
   send(res, response, s.state.now());
   log(response.status, routeKey);
 }
