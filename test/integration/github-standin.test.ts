@@ -462,12 +462,12 @@ describe('branch protection', () => {
 
     standin.protectBranch('main');
     const patch = await errorOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: next.sha }));
-    expect(patch).toMatchObject({ status: 422, data: { message: 'Protected branch update failed for refs/heads/main.' } });
+    expect(patch).toMatchObject({ status: 422, data: { message: 'Changes must be made through a pull request.', documentation_url: 'https://docs.github.com/articles/about-protected-branches' } });
     const { data: file } = await octokit.rest.repos.getContent({ ...repo, path: 'README.md' });
     if (Array.isArray(file)) throw new Error('expected a file');
     const put = await errorOf(octokit.rest.repos.createOrUpdateFileContents({ ...repo, path: 'README.md', message: 'x', content: 'eA==', sha: file.sha }));
     expect(put.status).toBe(409);
-    expect(put.data.message).toContain('Protected branch update failed for refs/heads/main.');
+    expect(put.data.message).toBe('Could not update file: Changes must be made through a pull request.');
 
     await writeFile(path.join(work, 'blocked.txt'), 'no\n');
     await gitOk(work, ['add', '-A']);
@@ -475,6 +475,7 @@ describe('branch protection', () => {
     const push = await git(work, ['push', 'origin', 'main']);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: error: GH006: Protected branch update failed for refs/heads/main.');
+    expect(push.stderr).toContain('remote: - Changes must be made through a pull request.');
     expect(await headOf()).toBe(head);
     // Other branches stay open: the revert-PR fallback pushes one.
     expect((await git(work, ['push', '-q', 'origin', 'HEAD:refs/heads/greenline/revert-1'])).code).toBe(0);
@@ -484,6 +485,34 @@ describe('branch protection', () => {
     expect((await octokit.rest.repos.getBranch({ ...repo, branch: 'main' })).data.protected).toBe(false);
     expect((await git(work, ['push', '-q', 'origin', 'main'])).code).toBe(0);
     expect(await headOf()).toBe(await gitOk(work, ['rev-parse', 'HEAD']));
+  });
+
+  it('a ruleset refuses with "Repository rule violations found" (API 422 / 409) and GH013 (git push)', async () => {
+    await syncWork();
+    const head = await headOf();
+    const { data: c } = await octokit.rest.git.getCommit({ ...repo, commit_sha: head });
+    const { data: next } = await octokit.rest.git.createCommit({ ...repo, message: 'next', tree: c.tree.sha, parents: [head] });
+    standin.addRuleset('main');
+    try {
+      const patch = await errorOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: next.sha }));
+      expect(patch).toMatchObject({ status: 422, data: { message: 'Repository rule violations found\n\nChanges must be made through a pull request.\n\n' } });
+      const { data: file } = await octokit.rest.repos.getContent({ ...repo, path: 'README.md' });
+      if (Array.isArray(file)) throw new Error('expected a file');
+      const put = await errorOf(octokit.rest.repos.createOrUpdateFileContents({ ...repo, path: 'README.md', message: 'x', content: 'eA==', sha: file.sha }));
+      expect(put).toMatchObject({ status: 409, data: { message: expect.stringMatching(/^Repository rule violations found\n/) } });
+      await writeFile(path.join(work, 'ruled.txt'), 'no\n');
+      await gitOk(work, ['add', '-A']);
+      await gitOk(work, ['commit', '-q', '-m', 'ruled']);
+      const push = await git(work, ['push', 'origin', 'main']);
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toContain('remote: error: GH013: Repository rule violations found for refs/heads/main.');
+      expect(push.stderr).toContain(`remote: Review all repository rules at ${standin.serverUrl}/acme/app/rules?ref=refs%2Fheads%2Fmain`);
+      expect(push.stderr).toContain('remote: - Changes must be made through a pull request.');
+      expect(await headOf()).toBe(head);
+    } finally {
+      standin.addRuleset('main', false);
+    }
+    await gitOk(work, ['reset', '-q', '--hard', 'origin/main']);
   });
 });
 

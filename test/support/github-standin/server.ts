@@ -63,8 +63,16 @@ export interface GitHubStandin {
   failNext(rule: FailRule): void;
   /** The next `times` (default 1) matching requests wait `ms` before being handled normally. */
   delayNext(rule: DelayRule): void;
-  /** Branch protection switch: the refs API answers 422, contents PUT 409, and `git push` is rejected (GH006). */
+  /**
+   * Classic branch protection requiring pull requests: the refs API answers 422 "Changes must be made through a
+   * pull request.", contents PUT/DELETE 409 "Could not update file: Changes must be …", `git push` GH006.
+   */
   protectBranch(name: string, on?: boolean): void;
+  /**
+   * A repository ruleset requiring pull requests on the branch: 422 (refs) / 409 (contents) "Repository rule
+   * violations found\n\nChanges must be made through a pull request.\n\n", `git push` GH013.
+   */
+  addRuleset(branch: string, on?: boolean): void;
   addCheckRun(sha: string, name: string, conclusion: CheckConclusion, status?: CheckStatus): CheckRun;
   addStatus(sha: string, context: string, state: StatusRecord['state'], description?: string): void;
   /** Seeds an issue without an HTTP request (e.g. one opened "yesterday" with `createdAt`). */
@@ -243,7 +251,12 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     protectBranch(name, on = true) {
       if (on) state.protectedBranches.add(name);
       else state.protectedBranches.delete(name);
-      git.writeProtectedBranches(state.protectedBranches);
+      git.writeProtectedBranches(state.protectedBranches, state.rulesetBranches, `${standin.repoHtml}/rules`);
+    },
+    addRuleset(branch, on = true) {
+      if (on) state.rulesetBranches.add(branch);
+      else state.rulesetBranches.delete(branch);
+      git.writeProtectedBranches(state.protectedBranches, state.rulesetBranches, `${standin.repoHtml}/rules`);
     },
     addCheckRun(sha, name, conclusion, status = 'completed') {
       return checkRunJson(standin, addCheckRunRecord(standin, { head_sha: sha, name, status, conclusion }));
