@@ -142,7 +142,8 @@ describe('refs and pull requests that already exist', () => {
     const spec = { head: 'greenline/revert-dup', base: 'main', title: 'Revert', body: 'why' };
     const first = await a.pulls.create(spec);
     const second = await a.pulls.create(spec);
-    expect(second).toEqual(first);
+    expect(first.alreadyOpen).toBe(false);
+    expect(second).toEqual({ ...first, alreadyOpen: true });
     expect(statuses(s, 'POST', /\/pulls$/)).toEqual([201, 422]);
     expect([...s.api.state.issues.values()].filter((i) => i.pull)).toHaveLength(1);
   });

@@ -189,16 +189,17 @@ export class ApiPullRequests implements PullRequestPort {
     return pr ? { number: pr.number, url: pr.html_url } : undefined;
   }
 
-  async create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }> {
+  /** Opens the pull request; `alreadyOpen` when GitHub answered that one is open for this head and base. */
+  async create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; alreadyOpen: boolean }> {
     try {
       const { data } = await this.github.rest.pulls.create({ owner: this.owner, repo: this.repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body.slice(0, 65_000) });
-      return { number: data.number, url: data.html_url };
+      return { number: data.number, url: data.html_url, alreadyOpen: false };
     } catch (error) {
       // Already open (another run a moment ago, or a list that had not caught up yet): GitHub's 422 says so only in
       // errors[0].message. Report that pull request instead of failing.
       if (!isDuplicatePullRequest(error)) throw error;
       const existing = await this.findOpen(spec.head, spec.base);
-      if (existing) return existing;
+      if (existing) return { ...existing, alreadyOpen: true };
       throw new ExternalError(`GitHub refused to open a pull request from ${spec.head} into ${spec.base} (${githubErrorText(error)}), and none is listed as open`);
     }
   }
