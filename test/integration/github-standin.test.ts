@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secondaryRateLimit, startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.js';
+import { formatViolation, secondaryRateLimit, startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.js';
 
 const OWNER = 'acme';
 const REPO = 'app';
@@ -667,5 +667,51 @@ describe('fault injection and counters', () => {
     expect(standin.counters['PATCH /repos/{owner}/{repo}/git/refs/{ref}']).toBe(1);
     expect(standin.requests).toHaveLength(4);
     expect(standin.internalErrors).toEqual([]);
+  });
+});
+
+describe("checks against GitHub's OpenAPI description", () => {
+  it('records an operation GitHub does not have, an invalid parameter, an invalid body, and a response that breaks its schema', async () => {
+    expect(standin.schemaViolations).toEqual([]);
+    // No such operation (the stand-in answers 404 as GitHub would).
+    expect(await statusOf(octokit.request('GET /repos/{owner}/{repo}/no-such-thing', repo))).toBe(404);
+    // A query parameter the operation does not take, and one of the wrong type.
+    await octokit.request('GET /repos/{owner}/{repo}/pulls', { ...repo, per_page: 'many' as unknown as number, sha: 'main' });
+    // A body field of the wrong type (force must be a boolean).
+    await statusOf(octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref: 'heads/main', sha: second, force: 'no' as unknown as boolean }));
+    // An answer whose body is not a git-ref.
+    standin.failNext({ method: 'GET', path: '/repos/acme/app/git/ref/heads/main', status: 200, body: { ref: 'refs/heads/main' } });
+    await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+    // An error status the operation does not document (and that GitHub does not send on every operation).
+    standin.failNext({ method: 'GET', path: '/repos/acme/app/git/ref/heads/main', status: 418, body: { message: 'teapot' } });
+    await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/main' }));
+
+    const lines = standin.takeSchemaViolations().map(formatViolation);
+    expect(lines).toEqual([
+      'GET /repos/acme/app/no-such-thing [no such operation] request: GitHub\'s REST API has no operation with this method and path',
+      expect.stringMatching(/^GET \/repos\/acme\/app\/pulls\?.* \[pulls\/list\] request: .*query parameter \/per_page must be integer/),
+      expect.stringMatching(/^PATCH \/repos\/acme\/app\/git\/refs\/heads%2Fmain \[git\/update-ref\] request: request body \/force must be boolean$/),
+      expect.stringMatching(/^GET \/repos\/acme\/app\/git\/ref\/heads%2Fmain \[git\/get-ref\] response 200: response body \(root\) must have required property 'node_id'/),
+      expect.stringMatching(/\[git\/get-ref\] response 418: status 418 is not documented for this operation \(documented: 200, 404\)$/),
+    ]);
+    expect(lines[1]).toContain('must NOT have additional properties (sha)');
+    expect(standin.schemaViolations).toEqual([]);
+  });
+
+  it("accepts GitHub's answers that its description leaves out: rate limits (403/429) on any operation, the refused search API", async () => {
+    standin.failNext({ method: 'GET', path: '/repos/acme/app', ...secondaryRateLimit(null, 429) });
+    expect(await statusOf(octokit.rest.repos.get(repo))).toBe(429);
+    expect(await statusOf(octokit.rest.search.issuesAndPullRequests({ q: 'repo:acme/app' }))).toBe(410);
+    expect(standin.schemaViolations).toEqual([]);
+  });
+
+  it('a stand-in stopped with violations left throws them; one with checkSchema: false records none', async () => {
+    const strict = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare });
+    const lax = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare, checkSchema: false });
+    await fetch(`${strict.url}/repos/acme/app/no-such-thing`);
+    await fetch(`${lax.url}/repos/acme/app/no-such-thing`);
+    expect(lax.schemaViolations).toEqual([]);
+    await lax.stop();
+    await expect(strict.stop()).rejects.toThrow(/1 request\(s\)\/response\(s\) break GitHub's OpenAPI description:\n  - GET \/repos\/acme\/app\/no-such-thing \[no such operation\]/);
   });
 });
