@@ -692,7 +692,7 @@ describe("checks against GitHub's OpenAPI description", () => {
       expect.stringMatching(/^GET \/repos\/acme\/app\/pulls\?.* \[pulls\/list\] request: .*query parameter \/per_page must be integer/),
       expect.stringMatching(/^PATCH \/repos\/acme\/app\/git\/refs\/heads%2Fmain \[git\/update-ref\] request: request body \/force must be boolean$/),
       expect.stringMatching(/^GET \/repos\/acme\/app\/git\/ref\/heads%2Fmain \[git\/get-ref\] response 200: response body \(root\) must have required property 'node_id'/),
-      expect.stringMatching(/\[git\/get-ref\] response 418: status 418 is not documented for this operation \(documented: 200, 404\)$/),
+      expect.stringMatching(/\[git\/get-ref\] response 418: status 418 is not documented for this operation \(documented: 200, 404, 409\)$/),
     ]);
     expect(lines[1]).toContain('must NOT have additional properties (sha)');
     expect(standin.schemaViolations).toEqual([]);
