@@ -712,6 +712,6 @@ describe("checks against GitHub's OpenAPI description", () => {
     await fetch(`${lax.url}/repos/acme/app/no-such-thing`);
     expect(lax.schemaViolations).toEqual([]);
     await lax.stop();
-    await expect(strict.stop()).rejects.toThrow(/1 request\(s\)\/response\(s\) break GitHub's OpenAPI description:\n  - GET \/repos\/acme\/app\/no-such-thing \[no such operation\]/);
+    await expect(strict.stop()).rejects.toThrow(/1 request\(s\)\/response\(s\) break GitHub's OpenAPI description:\n {2}- GET \/repos\/acme\/app\/no-such-thing \[no such operation\]/);
   });
 });
