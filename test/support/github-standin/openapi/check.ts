@@ -5,8 +5,9 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
-export type { SchemaViolation } from '../violations.js';
 import { COMPONENT_ID_PREFIX, githubDescription, type JsonSchema, type OperationSpec, type ParameterSpec, type ReducedDescription } from './description.js';
+
+export type { SchemaViolation } from '../violations.js';
 
 // ajv-formats is CommonJS with `exports.default`: under NodeNext the default import is the module object.
 type FormatsPlugin = (ajv: Ajv) => Ajv;
