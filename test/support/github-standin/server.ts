@@ -345,21 +345,29 @@ async function handle(s: Standin, checks: SchemaChecks, req: IncomingMessage, re
   const routeKey = matched?.key ?? null;
 
   let response: StandinResponse;
-  let op: OperationSpec | null = null;
+  let requestBody: Buffer | undefined;
+  // The schema checks run after the answer is written: the client does not wait for them (the first ones load
+  // the description and compile validators), and they are recorded before the client can read the answer.
+  const check = (answer?: StandinResponse) => {
+    if (requestBody === undefined) return;
+    const op = checkRequest(checks, method, rawPath, parsed.search, parsed.searchParams, requestBody, req);
+    if (answer) checkResponse(checks, op, method, rawPath, parsed.search, answer);
+  };
   try {
     const body = await readBody(req);
-    op = checkRequest(checks, method, rawPath, parsed.search, parsed.searchParams, body, req);
+    requestBody = body;
 
     const failure = s.state.takeFailure(method, path);
     if (failure) {
       if (failure.status === 'reset') {
         log(0, routeKey, true);
         req.socket.destroy();
+        check();
         return;
       }
       const injected = { status: failure.status, body: failure.body ?? errorBody(failure.status), headers: failure.headers ?? {} };
-      checkResponse(checks, op, method, rawPath, parsed.search, injected);
       send(res, injected, s.state.now());
+      check(injected);
       log(failure.status, routeKey, true);
       return;
     }
@@ -377,8 +385,8 @@ async function handle(s: Standin, checks: SchemaChecks, req: IncomingMessage, re
       response = { status: 500, body: errorBody(500, `GitHub stand-in internal error: ${err.message}`) };
     }
   }
-  checkResponse(checks, op, method, rawPath, parsed.search, response);
   send(res, response, s.state.now());
+  check(response);
   log(response.status, routeKey);
 }
 
