@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secondaryRateLimit, startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.js';
+import { formatViolation, secondaryRateLimit, startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.js';
 
 const OWNER = 'acme';
 const REPO = 'app';
@@ -462,12 +462,12 @@ describe('branch protection', () => {
 
     standin.protectBranch('main');
     const patch = await errorOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: next.sha }));
-    expect(patch).toMatchObject({ status: 422, data: { message: 'Protected branch update failed for refs/heads/main.' } });
+    expect(patch).toMatchObject({ status: 422, data: { message: 'Changes must be made through a pull request.', documentation_url: 'https://docs.github.com/articles/about-protected-branches' } });
     const { data: file } = await octokit.rest.repos.getContent({ ...repo, path: 'README.md' });
     if (Array.isArray(file)) throw new Error('expected a file');
     const put = await errorOf(octokit.rest.repos.createOrUpdateFileContents({ ...repo, path: 'README.md', message: 'x', content: 'eA==', sha: file.sha }));
     expect(put.status).toBe(409);
-    expect(put.data.message).toContain('Protected branch update failed for refs/heads/main.');
+    expect(put.data.message).toBe('Could not update file: Changes must be made through a pull request.');
 
     await writeFile(path.join(work, 'blocked.txt'), 'no\n');
     await gitOk(work, ['add', '-A']);
@@ -475,6 +475,7 @@ describe('branch protection', () => {
     const push = await git(work, ['push', 'origin', 'main']);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: error: GH006: Protected branch update failed for refs/heads/main.');
+    expect(push.stderr).toContain('remote: - Changes must be made through a pull request.');
     expect(await headOf()).toBe(head);
     // Other branches stay open: the revert-PR fallback pushes one.
     expect((await git(work, ['push', '-q', 'origin', 'HEAD:refs/heads/greenline/revert-1'])).code).toBe(0);
@@ -484,6 +485,34 @@ describe('branch protection', () => {
     expect((await octokit.rest.repos.getBranch({ ...repo, branch: 'main' })).data.protected).toBe(false);
     expect((await git(work, ['push', '-q', 'origin', 'main'])).code).toBe(0);
     expect(await headOf()).toBe(await gitOk(work, ['rev-parse', 'HEAD']));
+  });
+
+  it('a ruleset refuses with "Repository rule violations found" (API 422 / 409) and GH013 (git push)', async () => {
+    await syncWork();
+    const head = await headOf();
+    const { data: c } = await octokit.rest.git.getCommit({ ...repo, commit_sha: head });
+    const { data: next } = await octokit.rest.git.createCommit({ ...repo, message: 'next', tree: c.tree.sha, parents: [head] });
+    standin.addRuleset('main');
+    try {
+      const patch = await errorOf(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: next.sha }));
+      expect(patch).toMatchObject({ status: 422, data: { message: 'Repository rule violations found\n\nChanges must be made through a pull request.\n\n' } });
+      const { data: file } = await octokit.rest.repos.getContent({ ...repo, path: 'README.md' });
+      if (Array.isArray(file)) throw new Error('expected a file');
+      const put = await errorOf(octokit.rest.repos.createOrUpdateFileContents({ ...repo, path: 'README.md', message: 'x', content: 'eA==', sha: file.sha }));
+      expect(put).toMatchObject({ status: 409, data: { message: expect.stringMatching(/^Repository rule violations found\n/) } });
+      await writeFile(path.join(work, 'ruled.txt'), 'no\n');
+      await gitOk(work, ['add', '-A']);
+      await gitOk(work, ['commit', '-q', '-m', 'ruled']);
+      const push = await git(work, ['push', 'origin', 'main']);
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toContain('remote: error: GH013: Repository rule violations found for refs/heads/main.');
+      expect(push.stderr).toContain(`remote: Review all repository rules at ${standin.serverUrl}/acme/app/rules?ref=refs%2Fheads%2Fmain`);
+      expect(push.stderr).toContain('remote: - Changes must be made through a pull request.');
+      expect(await headOf()).toBe(head);
+    } finally {
+      standin.addRuleset('main', false);
+    }
+    await gitOk(work, ['reset', '-q', '--hard', 'origin/main']);
   });
 });
 
@@ -558,6 +587,10 @@ describe('pull requests and issues', () => {
     expect(reopened.data).toMatchObject({ state: 'open', state_reason: 'reopened', closed_at: null });
     const bad = await errorOf(octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...repo, issue_number: issue.number, state_reason: 'wontfix' as 'completed' }));
     expect(bad.status).toBe(422);
+    // Sent on purpose: the schema check saw the value the description does not allow.
+    expect(standin.takeSchemaViolations()).toEqual([
+      expect.objectContaining({ method: 'PATCH', operation: 'issues/update', side: 'request', problems: [expect.stringMatching(/request body \/state_reason must be equal to one of the allowed values/)] }),
+    ]);
     const comments = await octokit.rest.issues.listComments({ ...repo, issue_number: issue.number });
     expect(comments.data.map((c) => c.body)).toEqual(['Resolved after 5m']);
   });
@@ -634,5 +667,51 @@ describe('fault injection and counters', () => {
     expect(standin.counters['PATCH /repos/{owner}/{repo}/git/refs/{ref}']).toBe(1);
     expect(standin.requests).toHaveLength(4);
     expect(standin.internalErrors).toEqual([]);
+  });
+});
+
+describe("checks against GitHub's OpenAPI description", () => {
+  it('records an operation GitHub does not have, an invalid parameter, an invalid body, and a response that breaks its schema', async () => {
+    expect(standin.schemaViolations).toEqual([]);
+    // No such operation (the stand-in answers 404 as GitHub would).
+    expect(await statusOf(octokit.request('GET /repos/{owner}/{repo}/no-such-thing', repo))).toBe(404);
+    // A query parameter the operation does not take, and one of the wrong type.
+    await octokit.request('GET /repos/{owner}/{repo}/pulls', { ...repo, per_page: 'many' as unknown as number, sha: 'main' });
+    // A body field of the wrong type (force must be a boolean).
+    await statusOf(octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref: 'heads/main', sha: second, force: 'no' as unknown as boolean }));
+    // An answer whose body is not a git-ref.
+    standin.failNext({ method: 'GET', path: '/repos/acme/app/git/ref/heads/main', status: 200, body: { ref: 'refs/heads/main' } });
+    await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' });
+    // An error status the operation does not document (and that GitHub does not send on every operation).
+    standin.failNext({ method: 'GET', path: '/repos/acme/app/git/ref/heads/main', status: 418, body: { message: 'teapot' } });
+    await statusOf(octokit.rest.git.getRef({ ...repo, ref: 'heads/main' }));
+
+    const lines = standin.takeSchemaViolations().map(formatViolation);
+    expect(lines).toEqual([
+      'GET /repos/acme/app/no-such-thing [no such operation] request: GitHub\'s REST API has no operation with this method and path',
+      expect.stringMatching(/^GET \/repos\/acme\/app\/pulls\?.* \[pulls\/list\] request: .*query parameter \/per_page must be integer/),
+      expect.stringMatching(/^PATCH \/repos\/acme\/app\/git\/refs\/heads%2Fmain \[git\/update-ref\] request: request body \/force must be boolean$/),
+      expect.stringMatching(/^GET \/repos\/acme\/app\/git\/ref\/heads%2Fmain \[git\/get-ref\] response 200: response body \(root\) must have required property 'node_id'/),
+      expect.stringMatching(/\[git\/get-ref\] response 418: status 418 is not documented for this operation \(documented: 200, 404, 409\)$/),
+    ]);
+    expect(lines[1]).toContain('must NOT have additional properties (sha)');
+    expect(standin.schemaViolations).toEqual([]);
+  });
+
+  it("accepts GitHub's answers that its description leaves out: rate limits (403/429) on any operation, the refused search API", async () => {
+    standin.failNext({ method: 'GET', path: '/repos/acme/app', ...secondaryRateLimit(null, 429) });
+    expect(await statusOf(octokit.rest.repos.get(repo))).toBe(429);
+    expect(await statusOf(octokit.rest.search.issuesAndPullRequests({ q: 'repo:acme/app' }))).toBe(410);
+    expect(standin.schemaViolations).toEqual([]);
+  });
+
+  it('a stand-in stopped with violations left throws them; one with checkSchema: false records none', async () => {
+    const strict = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare });
+    const lax = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare, checkSchema: false });
+    await fetch(`${strict.url}/repos/acme/app/no-such-thing`);
+    await fetch(`${lax.url}/repos/acme/app/no-such-thing`);
+    expect(lax.schemaViolations).toEqual([]);
+    await lax.stop();
+    await expect(strict.stop()).rejects.toThrow(/1 request\(s\)\/response\(s\) break GitHub's OpenAPI description:\n {2}- GET \/repos\/acme\/app\/no-such-thing \[no such operation\]/);
   });
 });

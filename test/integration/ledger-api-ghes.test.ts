@@ -102,7 +102,7 @@ describe('contents-API ledger on GHES', () => {
     try {
       const error = await appendEntry(store(), entry(3), { log: silentLogger, sleep: async () => {} }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigurationError);
-      expect(String(error)).toMatch(/Protected branch update failed .*refuses direct commits/);
+      expect(String(error)).toMatch(/Could not update file: Changes must be made through a pull request\..*refuses direct commits/);
       expect(standin.callCount({ method: 'PUT', path: /\/contents\// })).toBe(1);
     } finally {
       standin.state.protectedBranches.delete(GIT_BRANCH);

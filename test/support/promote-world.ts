@@ -32,11 +32,11 @@ export interface PromoteWorld {
   stop(): Promise<void>;
 }
 
-export async function startPromoteWorld(options: { registry?: StartRegistryOptions; repository?: string } = {}): Promise<PromoteWorld> {
+export async function startPromoteWorld(options: { registry?: StartRegistryOptions; repository?: string; checkSchema?: boolean } = {}): Promise<PromoteWorld> {
   const dir = await tempDir('greenline-promote-');
   const registry = await startRegistry(options.registry ?? {});
   const remote = await createRemote(dir.path);
-  const standin = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: remote.bare, token: TOKEN });
+  const standin = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: remote.bare, token: TOKEN, checkSchema: options.checkSchema ?? true });
   const repository = options.repository ?? `${OWNER}/${REPO}`;
   const image = `${registry.host}/${repository}`;
   const world: PromoteWorld = {
@@ -84,9 +84,12 @@ export async function startPromoteWorld(options: { registry?: StartRegistryOptio
       return stdout.trim();
     },
     async stop() {
-      await standin.stop();
-      await registry.stop();
-      await dir.cleanup();
+      try {
+        await standin.stop();
+      } finally {
+        await registry.stop();
+        await dir.cleanup();
+      }
     },
   };
   return world;

@@ -1,8 +1,10 @@
+import { ExternalError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
 import type { CommitSummary } from '../lastgood/types.js';
 import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
-import { errorMessage, httpStatus, type GitHub } from './client.js';
+import { httpStatus, type GitHub } from './client.js';
 import { ApiHistory, GitHubRepo } from './compare.js';
+import { githubErrorText, isBranchRuleRefusal, isDuplicatePullRequest, isExistingRef, isRateLimited } from './refusals.js';
 
 type TreeEntry = { path: string; mode: '100644' | '100755' | '040000' | '160000' | '120000'; type: 'blob' | 'tree' | 'commit'; sha?: string | null; content?: string };
 
@@ -131,10 +133,14 @@ export class ApiRevertBackend implements RevertBackend {
       return { status: 'ok' };
     } catch (error) {
       const status = httpStatus(error);
+      const detail = githubErrorText(error);
+      // A rate limit the throttling plugin stopped waiting for is a fault, not an answer about the branch.
+      if (isRateLimited(error, detail)) throw error;
       if (status === 422 || status === 409 || status === 403) {
-        const detail = errorMessage(error);
-        if (status === 403 && /rate limit/i.test(detail)) throw error;
-        return { status: 'rejected', detail, protected: /protected|rule|GH006|GH013|required status|review/i.test(detail) || status === 403 };
+        // Protection and rulesets ("Changes must be made through a pull request.", "Repository rule violations
+        // found…") send the revert to a pull request; anything else ("Update is not a fast forward", a token
+        // without contents: write) is a plain refusal: re-read the branch, and fail with GitHub's words.
+        return { status: 'rejected', detail, protected: isBranchRuleRefusal(detail) };
       }
       throw error;
     }
@@ -145,7 +151,7 @@ export class ApiRevertBackend implements RevertBackend {
       await this.github.rest.git.createRef({ ...this.o, ref: `refs/heads/${branch}`, sha });
       return 'created';
     } catch (error) {
-      if (httpStatus(error) === 422 && /already exists/i.test(errorMessage(error))) return 'exists';
+      if (isExistingRef(error)) return 'exists';
       throw error;
     }
   }
@@ -169,17 +175,18 @@ export class ApiPullRequests implements PullRequestPort {
     return pr ? { number: pr.number, url: pr.html_url } : undefined;
   }
 
-  async create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }> {
+  /** Opens the pull request; `alreadyOpen` when GitHub answered that one is open for this head and base. */
+  async create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; alreadyOpen: boolean }> {
     try {
       const { data } = await this.github.rest.pulls.create({ owner: this.owner, repo: this.repo, head: spec.head, base: spec.base, title: spec.title, body: spec.body.slice(0, 65_000) });
-      return { number: data.number, url: data.html_url };
+      return { number: data.number, url: data.html_url, alreadyOpen: false };
     } catch (error) {
-      // Another run opened it a moment ago.
-      if (httpStatus(error) === 422 && /already exists/i.test(errorMessage(error))) {
-        const existing = await this.findOpen(spec.head, spec.base);
-        if (existing) return existing;
-      }
-      throw error;
+      // Already open (another run a moment ago, or a list that had not caught up yet): GitHub's 422 says so only in
+      // errors[0].message. Report that pull request instead of failing.
+      if (!isDuplicatePullRequest(error)) throw error;
+      const existing = await this.findOpen(spec.head, spec.base);
+      if (existing) return { ...existing, alreadyOpen: true };
+      throw new ExternalError(`GitHub refused to open a pull request from ${spec.head} into ${spec.base} (${githubErrorText(error)}), and none is listed as open`);
     }
   }
 }

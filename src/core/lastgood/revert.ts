@@ -65,7 +65,8 @@ export interface RevertCommitSpec {
 
 export interface PullRequestPort {
   findOpen(head: string, base: string): Promise<{ number: number; url: string } | undefined>;
-  create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string }>;
+  /** `alreadyOpen`: GitHub refused a duplicate and the open one was found (a list that lagged behind). */
+  create(spec: { head: string; base: string; title: string; body: string }): Promise<{ number: number; url: string; alreadyOpen?: boolean }>;
 }
 
 export interface RevertConfig {
@@ -425,8 +426,9 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   }
   const existing = await deps.pulls.findOpen(prBranch, config.branch);
   const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between) }));
-  steps.push(existing ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
-  const reason = `${protectedWhy}: ${existing ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
+  const already = existing !== undefined || ('alreadyOpen' in pr && pr.alreadyOpen === true);
+  steps.push(already ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
+  const reason = `${protectedWhy}: ${already ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
   return result({ ...base, revertSha, pullRequestUrl: pr.url, reason, warning: reason, outcome: 'pull-request', ...(verified !== undefined ? { verified } : {}) });
 }
 

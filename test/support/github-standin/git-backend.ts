@@ -121,7 +121,10 @@ export class GitBackend {
     return result.stdout.toString('utf8');
   }
 
-  /** Installs the pre-receive hook that rejects pushes to protected branches like GitHub does (GH006). */
+  /**
+   * Installs the pre-receive hook that rejects pushes to protected branches (GH006) and to branches under a
+   * ruleset (GH013) with GitHub's `remote:` lines.
+   */
   installProtectionHook(): void {
     const hookPath = path.join(this.gitDir, 'hooks', 'pre-receive');
     if (existsSync(hookPath) && !readFileSync(hookPath, 'utf8').includes(HOOK_MARKER)) {
@@ -129,15 +132,24 @@ export class GitBackend {
     }
     const script = [
       '#!/bin/sh',
-      `# ${HOOK_MARKER}: rejects pushes to the branches listed in ${PROTECTED_FLAG_FILE}, with GitHub's GH006 message.`,
+      `# ${HOOK_MARKER}: rejects pushes to the branches listed in ${PROTECTED_FLAG_FILE}, with GitHub's GH006 / GH013 messages.`,
       `flags="\${GIT_DIR:-.}/${PROTECTED_FLAG_FILE}"`,
       '[ -f "$flags" ] || exit 0',
+      'rules=$(sed -n "s/^rules-url //p" "$flags")',
       'status=0',
       'while read -r old new ref; do',
       '  case "$ref" in refs/heads/*) branch="${ref#refs/heads/}" ;; *) continue ;; esac',
-      '  if grep -qxF -- "$branch" "$flags"; then',
+      '  if grep -qxF -- "protected $branch" "$flags"; then',
       '    echo "error: GH006: Protected branch update failed for $ref." >&2',
-      '    echo "error: Changes must be made through a pull request." >&2',
+      '    echo "" >&2',
+      '    echo "- Changes must be made through a pull request." >&2',
+      '    status=1',
+      '  elif grep -qxF -- "ruleset $branch" "$flags"; then',
+      '    echo "error: GH013: Repository rule violations found for $ref." >&2',
+      '    echo "Review all repository rules at $rules?ref=$(printf %s "$ref" | sed "s#/#%2F#g")" >&2',
+      '    echo "" >&2',
+      '    echo "- Changes must be made through a pull request." >&2',
+      '    echo "" >&2',
       '    status=1',
       '  fi',
       'done',
@@ -148,10 +160,11 @@ export class GitBackend {
     chmodSync(hookPath, 0o755);
   }
 
-  /** Writes the list of protected branches the pre-receive hook reads. */
-  writeProtectedBranches(branches: Iterable<string>): void {
-    const list = [...branches];
-    writeFileSync(path.join(this.gitDir, PROTECTED_FLAG_FILE), list.length ? `${list.join('\n')}\n` : '');
+  /** Writes what the pre-receive hook reads: classic protection and ruleset branches, and the rules page. */
+  writeProtectedBranches(protectedBranches: Iterable<string>, rulesetBranches: Iterable<string> = [], rulesUrl = ''): void {
+    const lines = [...[...protectedBranches].map((b) => `protected ${b}`), ...[...rulesetBranches].map((b) => `ruleset ${b}`)];
+    if (rulesUrl) lines.push(`rules-url ${rulesUrl}`);
+    writeFileSync(path.join(this.gitDir, PROTECTED_FLAG_FILE), lines.length ? `${lines.join('\n')}\n` : '');
   }
 
   // ---------------------------------------------------------------- refs

@@ -13,19 +13,21 @@ export type { CheckConclusion, CheckStatus, DelayRule, FailRule, RequestLogEntry
 export { BOT, WEB_FLOW } from './shapes.js';
 export { PROTECTED_FLAG_FILE } from './git-backend.js';
 export type * from './types.js';
+export { formatViolation, type SchemaViolation } from './violations.js';
 
 /**
- * GitHub's secondary rate limit answer: 403, `retry-after`, and the message @octokit/plugin-throttling
- * recognises. Pass to `failNext({ path, ...secondaryRateLimit(1) })`.
+ * GitHub's secondary rate limit answer: 403 or 429, the message @octokit/plugin-throttling recognises, and
+ * `retry-after` when given (GitHub sometimes omits it: clients must then wait at least a minute). Pass to
+ * `failNext({ path, ...secondaryRateLimit(1) })`, `secondaryRateLimit(null, 429)` for a 429 without the header.
  */
-export function secondaryRateLimit(retryAfterSeconds = 1): Pick<FailRule, 'status' | 'headers' | 'body'> {
+export function secondaryRateLimit(retryAfterSeconds: number | null = 1, status: 403 | 429 = 403): Pick<FailRule, 'status' | 'headers' | 'body'> {
   return {
-    status: 403,
-    headers: { 'retry-after': String(retryAfterSeconds), 'x-ratelimit-remaining': '4000' },
+    status,
+    headers: { ...(retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) }), 'x-ratelimit-remaining': '4000' },
     body: {
       message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID STANDIN.',
       documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-      status: '403',
+      status: String(status),
     },
   };
 }

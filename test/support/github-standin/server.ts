@@ -8,6 +8,9 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import { GitBackend } from './git-backend.js';
 import { HttpError, type StandinResponse } from './http.js';
+import { schemaChecker } from './openapi/check.js';
+import { registerLive, violationsError, type SchemaViolation } from './violations.js';
+import type { OperationSpec } from './openapi/description.js';
 import { addCheckRunRecord, addStatusRecord, checkRunJson } from './routes/checks.js';
 import { commitsRoutes } from './routes/commits.js';
 import { checksRoutes } from './routes/checks.js';
@@ -31,6 +34,11 @@ export interface StandinOptions {
   /** Login of the token's user (default `github-actions[bot]`, as with GITHUB_TOKEN). */
   actor?: string;
   private?: boolean;
+  /**
+   * Check every request and response against GitHub's OpenAPI description (default true). Only a test of the
+   * stand-in's own handling of malformed requests turns it off; such a test can also `takeSchemaViolations()`.
+   */
+  checkSchema?: boolean;
 }
 
 export interface GitHubStandin {
@@ -55,8 +63,16 @@ export interface GitHubStandin {
   failNext(rule: FailRule): void;
   /** The next `times` (default 1) matching requests wait `ms` before being handled normally. */
   delayNext(rule: DelayRule): void;
-  /** Branch protection switch: the refs API answers 422, contents PUT 409, and `git push` is rejected (GH006). */
+  /**
+   * Classic branch protection requiring pull requests: the refs API answers 422 "Changes must be made through a
+   * pull request.", contents PUT/DELETE 409 "Could not update file: Changes must be …", `git push` GH006.
+   */
   protectBranch(name: string, on?: boolean): void;
+  /**
+   * A repository ruleset requiring pull requests on the branch: 422 (refs) / 409 (contents) "Repository rule
+   * violations found\n\nChanges must be made through a pull request.\n\n", `git push` GH013.
+   */
+  addRuleset(branch: string, on?: boolean): void;
   addCheckRun(sha: string, name: string, conclusion: CheckConclusion, status?: CheckStatus): CheckRun;
   addStatus(sha: string, context: string, state: StatusRecord['state'], description?: string): void;
   /** Seeds an issue without an HTTP request (e.g. one opened "yesterday" with `createdAt`). */
@@ -67,6 +83,13 @@ export interface GitHubStandin {
   advanceClock(ms: number): void;
   /** Errors thrown by handlers (answered 500): a test can assert there were none. */
   internalErrors: Error[];
+  /**
+   * Requests and responses that break GitHub's OpenAPI description (unknown operation, invalid parameter or
+   * body, a response body that does not match its status's schema). `stop()` throws when any is left.
+   */
+  schemaViolations: SchemaViolation[];
+  /** Returns the violations recorded so far and forgets them (for a test that sends a malformed request on purpose). */
+  takeSchemaViolations(): SchemaViolation[];
 }
 
 const ROUTES: Route[] = [
@@ -156,10 +179,12 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     private: options.private ?? false,
   };
   const internalErrors: Error[] = [];
+  const schemaViolations: SchemaViolation[] = [];
+  const checks: SchemaChecks = { enabled: options.checkSchema ?? true, violations: schemaViolations, internalErrors };
   const standin: Standin = { git, state, options: resolved, apiUrl: '', serverUrl: '', repoApi: '', repoHtml: '' };
 
   const server: Server = createServer((req, res) => {
-    void handle(standin, internalErrors, req, res);
+    void handle(standin, checks, req, res);
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
@@ -182,7 +207,7 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
   standin.repoHtml = `${url}/${resolved.owner}/${resolved.repo}`;
 
   let stopped = false;
-  return {
+  const standinHandle: GitHubStandin = {
     url,
     serverUrl: url,
     state,
@@ -190,6 +215,8 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     requests: state.requests,
     counters: state.counters,
     internalErrors,
+    schemaViolations,
+    takeSchemaViolations: () => schemaViolations.splice(0),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -197,6 +224,10 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Every test that starts a stand-in stops it: a request or an answer that GitHub's description does not
+      // allow fails that test here, after the server is closed.
+      unregister();
+      if (schemaViolations.length > 0) throw violationsError(schemaViolations.splice(0));
     },
     unknownRequests: () => state.requests.filter((r) => r.route === null),
     callCount(filter = {}) {
@@ -220,7 +251,12 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     protectBranch(name, on = true) {
       if (on) state.protectedBranches.add(name);
       else state.protectedBranches.delete(name);
-      git.writeProtectedBranches(state.protectedBranches);
+      git.writeProtectedBranches(state.protectedBranches, state.rulesetBranches, `${standin.repoHtml}/rules`);
+    },
+    addRuleset(branch, on = true) {
+      if (on) state.rulesetBranches.add(branch);
+      else state.rulesetBranches.delete(branch);
+      git.writeProtectedBranches(state.protectedBranches, state.rulesetBranches, `${standin.repoHtml}/rules`);
     },
     addCheckRun(sha, name, conclusion, status = 'completed') {
       return checkRunJson(standin, addCheckRunRecord(standin, { head_sha: sha, name, status, conclusion }));
@@ -239,9 +275,45 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
       state.clockOffsetMs += ms;
     },
   };
+  // test/setup.ts fails the test during which a violation happened; stop() reports any left over.
+  const unregister = registerLive(standinHandle);
+  return standinHandle;
 }
 
-async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+interface SchemaChecks {
+  enabled: boolean;
+  violations: SchemaViolation[];
+  internalErrors: Error[];
+}
+
+/** Checks the request against the description; returns its operation (null: unknown, or checks off). */
+function checkRequest(checks: SchemaChecks, method: string, rawPath: string, search: string, query: URLSearchParams, body: Buffer, req: IncomingMessage): OperationSpec | null {
+  if (!checks.enabled) return null;
+  const path = `${rawPath}${search}`;
+  try {
+    const { op, problems } = schemaChecker().checkRequest({ method, rawPath, query, body, contentType: req.headers['content-type'] });
+    if (problems.length > 0) checks.violations.push({ method, path, operation: op?.operationId ?? null, side: 'request', problems });
+    return op;
+  } catch (error) {
+    checks.internalErrors.push(error instanceof Error ? error : new Error(String(error)));
+    return null;
+  }
+}
+
+function checkResponse(checks: SchemaChecks, op: OperationSpec | null, method: string, rawPath: string, search: string, response: StandinResponse): void {
+  if (!checks.enabled || !op) return;
+  try {
+    // Checked as the client will read it: the JSON text parsed back (undefined fields dropped, dates as strings).
+    const body = response.status === 204 || response.body === undefined ? undefined : Buffer.isBuffer(response.body) ? response.body : JSON.parse(JSON.stringify(response.body));
+    const problems = schemaChecker().checkResponse(op, method, rawPath, response.status, body);
+    if (problems.length > 0) checks.violations.push({ method, path: `${rawPath}${search}`, operation: op.operationId, side: 'response', status: response.status, problems });
+  } catch (error) {
+    checks.internalErrors.push(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+async function handle(s: Standin, checks: SchemaChecks, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const internalErrors = checks.internalErrors;
   const started = performance.now();
   const method = (req.method ?? 'GET').toUpperCase();
   const parsed = new URL(req.url ?? '/', s.apiUrl || 'http://127.0.0.1');
@@ -273,17 +345,29 @@ async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage,
   const routeKey = matched?.key ?? null;
 
   let response: StandinResponse;
+  let requestBody: Buffer | undefined;
+  // The schema checks run after the answer is written: the client does not wait for them (the first ones load
+  // the description and compile validators), and they are recorded before the client can read the answer.
+  const check = (answer?: StandinResponse) => {
+    if (requestBody === undefined) return;
+    const op = checkRequest(checks, method, rawPath, parsed.search, parsed.searchParams, requestBody, req);
+    if (answer) checkResponse(checks, op, method, rawPath, parsed.search, answer);
+  };
   try {
     const body = await readBody(req);
+    requestBody = body;
 
     const failure = s.state.takeFailure(method, path);
     if (failure) {
       if (failure.status === 'reset') {
         log(0, routeKey, true);
         req.socket.destroy();
+        check();
         return;
       }
-      send(res, { status: failure.status, body: failure.body ?? errorBody(failure.status), headers: failure.headers ?? {} }, s.state.now());
+      const injected = { status: failure.status, body: failure.body ?? errorBody(failure.status), headers: failure.headers ?? {} };
+      send(res, injected, s.state.now());
+      check(injected);
       log(failure.status, routeKey, true);
       return;
     }
@@ -302,6 +386,7 @@ async function handle(s: Standin, internalErrors: Error[], req: IncomingMessage,
     }
   }
   send(res, response, s.state.now());
+  check(response);
   log(response.status, routeKey);
 }
 

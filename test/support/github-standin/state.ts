@@ -129,6 +129,8 @@ export class StandinState {
   readonly statuses: StatusRecord[] = [];
   readonly signedCommits = new Map<string, SignatureRecord>();
   readonly protectedBranches = new Set<string>();
+  /** Branches under a repository ruleset that requires pull requests (`addRuleset`). */
+  readonly rulesetBranches = new Set<string>();
   readonly failRules: Array<FailRule & { remaining: number }> = [];
   readonly delayRules: Array<DelayRule & { remaining: number }> = [];
   readonly requests: RequestLogEntry[] = [];

@@ -26,11 +26,11 @@ export interface IncidentStandin {
   stop(): Promise<void>;
 }
 
-export async function startIncidentStandin(options: { token?: string } = {}): Promise<IncidentStandin> {
+export async function startIncidentStandin(options: { token?: string; checkSchema?: boolean } = {}): Promise<IncidentStandin> {
   const dir: TempDir = await tempDir('greenline-incident-');
   const bare = join(dir.path, 'remote.git');
   execFileSync('git', ['init', '--bare', '--quiet', '--initial-branch=main', bare]);
-  const standin = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare, token: options.token ?? TOKEN });
+  const standin = await startGitHubStandin({ owner: OWNER, repo: REPO, bareRepoPath: bare, token: options.token ?? TOKEN, checkSchema: options.checkSchema ?? true });
   const issuesWith = (label: string) =>
     [...standin.state.issues.values()].filter((i) => i.labels.some((l) => l.toLowerCase() === label.toLowerCase())).sort((a, b) => a.number - b.number);
   return {
@@ -41,8 +41,11 @@ export async function startIncidentStandin(options: { token?: string } = {}): Pr
     comments: (issue) => standin.state.commentsOf(issue).map((c) => c.body),
     calls: () => standin.requests.map((r) => ({ method: r.method, route: r.route, status: r.status })),
     async stop() {
-      await standin.stop();
-      await dir.cleanup();
+      try {
+        await standin.stop();
+      } finally {
+        await dir.cleanup();
+      }
     },
   };
 }

@@ -25,8 +25,11 @@ export async function brokenMain(): Promise<Scenario> {
     api,
     ...shas,
     async stop() {
-      await api.stop();
-      await f.cleanup();
+      try {
+        await api.stop();
+      } finally {
+        await f.cleanup();
+      }
     },
   };
 }

@@ -96,7 +96,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<ScenarioWo
   const dir = await tempDir('greenline-scenario-');
   const stops: Array<() => Promise<void>> = [() => dir.cleanup()];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // Everything is stopped; the stand-in's schema violations (thrown by its stop) are reported after.
+    const errors: unknown[] = [];
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => errors.push(error));
+    const violations = errors.find((e) => e instanceof Error && /OpenAPI description/.test(e.message));
+    if (violations) throw violations;
   };
   try {
     const registry = await startRegistry();
@@ -237,7 +241,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<ScenarioWo
     };
     return world;
   } catch (error) {
-    await stopAll();
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }

@@ -16,18 +16,32 @@ export async function notEmpty(s: Standin): Promise<void> {
   if (await s.git.isEmpty()) throw basicError(409, 'Git Repository is empty.');
 }
 
-export function protectedBranchError(status: number, branch: string, prefix = ''): HttpError {
-  return basicError(
-    status,
-    `${prefix}Protected branch update failed for refs/heads/${branch}.`,
-    'https://docs.github.com/articles/about-protected-branches',
-  );
+/** Why a branch refuses direct updates: classic branch protection, or a repository ruleset. */
+export interface BranchRule {
+  branch: string;
+  kind: 'protected' | 'ruleset';
 }
 
-export function isProtected(s: Standin, fullRef: string): string | null {
+const PULL_REQUEST_RULE = 'Changes must be made through a pull request.';
+const DOCS_PROTECTED = 'https://docs.github.com/articles/about-protected-branches';
+const DOCS_RULESETS = 'https://docs.github.com/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/about-rulesets';
+
+/**
+ * GitHub's refusal of a direct update (third-party reports; the docs list only the status codes): classic
+ * protection answers "Changes must be made through a pull request." (the contents API prefixes "Could not
+ * update file: "), a ruleset "Repository rule violations found" followed by the rules broken.
+ */
+export function protectedBranchError(status: number, rule: BranchRule, prefix = ''): HttpError {
+  if (rule.kind === 'ruleset') return basicError(status, `${prefix}Repository rule violations found\n\n${PULL_REQUEST_RULE}\n\n`, DOCS_RULESETS);
+  return basicError(status, `${prefix}${PULL_REQUEST_RULE}`, DOCS_PROTECTED);
+}
+
+export function isProtected(s: Standin, fullRef: string): BranchRule | null {
   if (!fullRef.startsWith('refs/heads/')) return null;
   const branch = fullRef.slice('refs/heads/'.length);
-  return s.state.protectedBranches.has(branch) ? branch : null;
+  if (s.state.protectedBranches.has(branch)) return { branch, kind: 'protected' };
+  if (s.state.rulesetBranches.has(branch)) return { branch, kind: 'ruleset' };
+  return null;
 }
 
 /**

@@ -166,7 +166,8 @@ async function putContents(ctx: RequestContext): Promise<StandinResponse> {
   const empty = await s.git.isEmpty();
   const head = empty ? null : ((await s.git.readRef(fullRef))?.sha ?? null);
   if (!empty && head === null) throw basicError(404, `Branch ${branch} not found`, DOCS_PUT);
-  if (isProtected(s, fullRef)) throw protectedBranchError(409, branch, 'Could not update file: ');
+  const rule = isProtected(s, fullRef);
+  if (rule) throw protectedBranchError(409, rule, rule.kind === 'protected' ? 'Could not update file: ' : '');
 
   const existing = head ? await s.git.entryAt(head, filePath) : null;
   if (existing?.type === 'tree') throw unprocessable(`${filePath} is a directory`, DOCS_PUT);
@@ -212,7 +213,8 @@ async function deleteContents(ctx: RequestContext): Promise<StandinResponse> {
   const fullRef = `refs/heads/${branch}`;
   const head = (await s.git.readRef(fullRef))?.sha ?? null;
   if (head === null) throw basicError(404, `Branch ${branch} not found`, DOCS_PUT);
-  if (isProtected(s, fullRef)) throw protectedBranchError(409, branch, 'Could not delete file: ');
+  const rule = isProtected(s, fullRef);
+  if (rule) throw protectedBranchError(409, rule, rule.kind === 'protected' ? 'Could not delete file: ' : '');
   const existing = await s.git.entryAt(head, filePath);
   if (!existing) throw notFound(DOCS_PUT);
   if (existing.sha !== sha) throw basicError(409, `${filePath} does not match ${sha}`, DOCS_PUT);

@@ -103,8 +103,8 @@ async function updateRef(ctx: RequestContext): Promise<StandinResponse> {
     if (!SHA_RE.test(sha)) throw unprocessable('Object does not exist', DOCS_UPDATE_REF);
     const type = await s.git.objectType(sha);
     if (!type) throw unprocessable('Object does not exist', DOCS_UPDATE_REF);
-    const branch = isProtected(s, fullRef);
-    if (branch) throw protectedBranchError(422, branch);
+    const rule = isProtected(s, fullRef);
+    if (rule) throw protectedBranchError(422, rule);
     if (current.sha === sha) return json(200, refJson(s, { ref: fullRef, sha, type }));
     if (!force) {
       const ff = type === 'commit' && current.type === 'commit' && (await s.git.isAncestor(current.sha, sha));
@@ -121,8 +121,8 @@ async function deleteRef(ctx: RequestContext): Promise<StandinResponse> {
   const fullRef = fullRefOf(ctx.params.ref ?? '');
   const current = await s.git.readRef(fullRef);
   if (!current) throw unprocessable('Reference does not exist', `${DOCS_REFS}#delete-a-reference`);
-  const branch = isProtected(s, fullRef);
-  if (branch) throw protectedBranchError(422, branch);
+  const rule = isProtected(s, fullRef);
+  if (rule) throw protectedBranchError(422, rule);
   if (!(await s.git.deleteRef(fullRef, current.sha))) throw unprocessable('Reference cannot be deleted', `${DOCS_REFS}#delete-a-reference`);
   return { status: 204 };
 }
