@@ -30,6 +30,10 @@ for (const mode of ['api', 'git'] as LedgerMode[]) {
         await l.promoted({}, { sha: c });
       }
       for (let round = 0; round < 3; round++) {
+        // A rollback pops the stack: a fresh build each round keeps ledger:previous somewhere to go.
+        const base = await l.commit(`base-${round}`);
+        await l.build('oci-index', base);
+        await l.promoted({}, { sha: base });
         const next = await l.commit(`next-${round}`);
         await l.build(round % 2 ? 'oci-index' : 'docker-manifest', next);
         const [promotion, rollback] = await Promise.all([l.run({}, { sha: next }), l.run({ source: 'ledger:previous' }, { sha: next })]);
