@@ -94,6 +94,9 @@ describe('tag history: per image and per tag', () => {
     ].join('\n');
     const one = parseLedger(text).entries;
     expect(prev(one)).toBe(d(1));
+    // Without a Tags line an entry stands for stable and latest, not for a tag like prod-eu.
+    expect(currentBuild(tagHistory(one, { image: A, tag: 'latest' }))?.digest).toBe(d(1));
+    expect(tagHistory(one, { image: A, tag: 'prod-eu' }).stack).toEqual([]);
     const two = parseLedger(`${text}\n## b\nCommit: ${c(3)}\nStatus: ✅ Passed\nImage: ${B}@${d(3)}\nTags: stable\n`).entries;
     const h = tagHistory(two, { image: A, tag: 'stable' });
     expect(previousBuild(h)).toBeUndefined();

@@ -44,8 +44,8 @@ export function pickFromLedger(history: TagHistory, source: SourceSpec, rerun?: 
     e.version?.toLowerCase() === key || e.digest === key || (key.length >= 7 && /^[0-9a-f]+$/.test(key) && (e.commit.startsWith(key) || key.startsWith(e.commit)));
   const pick = eligibleNewestFirst(history).find(isMatch);
   if (!pick?.digest) {
-    const any = history.imageGood.some(isMatch);
-    const why = any ? 'it is marked ⛔ Rolled back (or ❌) after its last pass' : `no good entry of ${image} with an image digest has that version, commit or digest`;
+    const marked = history.imageGood.filter(isMatch).map((e) => history.bad.get(e.commit)).find(Boolean);
+    const why = marked === 'rolled-back' ? 'it is marked ⛔ Rolled back' : marked ? 'its newest entry is ❌ failed' : `no good entry of ${image} with an image digest has that version, commit or digest`;
     throw new ConfigurationError(`Input "source": ledger:${source.key}: ${why}`);
   }
   return { entry: { ...pick, digest: pick.digest }, why: `the newest good entry of ${image} matching ${source.key}` };

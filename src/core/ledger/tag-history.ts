@@ -12,8 +12,9 @@ import type { LedgerEntry } from './types.js';
  *   docker.io's spellings made one) belongs to it. An entry without an Image line (hand-written) belongs to
  *   the image only while the ledger names no other image; once two images are written, such an entry cannot
  *   be told apart and is left out of both.
- * - Tag: an entry belongs to the tags its Tags line names; an entry without a Tags line (hand-written)
- *   belongs to every tag.
+ * - Tag: an entry belongs to the tags its Tags line names; an entry without a Tags line (hand-written, or
+ *   the seed's) belongs to `stable` and `latest`, greenline's default tags and what such ledgers tracked:
+ *   counted for `prod-eu` it would claim that tag served builds it never did.
  * - `⛔ Rolled back` and `❌` markers speak of a commit, not a tag: they count for every tag of their image
  *   (and for every image when they name none).
  */
@@ -46,13 +47,15 @@ export interface TagHistory {
   stack: StackedBuild[];
   /** Digests a rollback moved the tag away from and that nothing promoted again since. */
   rolledAway: Set<string>;
-  /** Commits whose newest word in the ledger (for this image) is ⛔ or ❌: never a rollback target. */
-  bad: CommitSet;
+  /** Commits whose newest word in the ledger (for this image) is ⛔ or ❌ (the value says which): never a rollback target. */
+  bad: CommitSet<'rolled-back' | 'failed'>;
   /** How many good entries without an Image line were left out because the ledger names several images. */
   ambiguous: number;
 }
 
 const GOOD = new Set(['passed', 'restored']);
+/** The tags an entry without a Tags line stands for. */
+export const UNTAGGED: readonly string[] = ['stable', 'latest'];
 
 /** `ghcr.io/Acme/App:v1` → `ghcr.io/acme/app`; docker.io's spellings made one. */
 export function normaliseImage(image: string): string {
@@ -92,26 +95,26 @@ export function tagHistory(entries: readonly LedgerEntry[], scope: TagScope): Ta
     if (!unnamedCount && GOOD.has(e.status)) ambiguous++;
     return unnamedCount;
   };
-  const ofTag = (e: LedgerEntry) => e.tags.length === 0 || e.tags.includes(scope.tag);
+  const ofTag = (e: LedgerEntry) => (e.tags.length === 0 ? UNTAGGED.includes(scope.tag) : e.tags.includes(scope.tag));
 
   const good: LedgerEntry[] = [];
   const imageGood: LedgerEntry[] = [];
   const stack: StackedBuild[] = [];
   const rolledAway = new Set<string>();
   // Newest word per commit: good (passed/restored of this image) or bad (⛔/❌ of this image or of none).
-  const lastWord = new Map<string, { commit: string; bad: boolean }>();
-  const word = (commit: string, bad: boolean) => {
+  const lastWord = new Map<string, { commit: string; bad: 'rolled-back' | 'failed' | undefined }>();
+  const word = (commit: string, bad: 'rolled-back' | 'failed' | undefined) => {
     // A short and a full SHA of one commit are one key: the newest word wins.
     for (const key of [...lastWord.keys()]) if (key.startsWith(commit) || commit.startsWith(key)) lastWord.delete(key);
     lastWord.set(commit, { commit, bad });
   };
   for (const e of entries) {
     if (e.status === 'rolled-back' || e.status === 'failed') {
-      if (!e.image || normaliseImage(e.image) === image) word(e.commit, true);
+      if (!e.image || normaliseImage(e.image) === image) word(e.commit, e.status);
       continue;
     }
     if (!GOOD.has(e.status) || !ofImage(e)) continue;
-    word(e.commit, false);
+    word(e.commit, undefined);
     if (!e.digest) continue;
     imageGood.push(e);
     if (!ofTag(e)) continue;
@@ -138,8 +141,8 @@ export function tagHistory(entries: readonly LedgerEntry[], scope: TagScope): Ta
       stack.push({ digest: e.digest, entry: e, newest: e });
     }
   }
-  const bad = new CommitSet();
-  for (const w of lastWord.values()) if (w.bad) bad.add(w.commit);
+  const bad = new CommitSet<'rolled-back' | 'failed'>();
+  for (const w of lastWord.values()) if (w.bad) bad.add(w.commit, w.bad);
   return { scope, good, imageGood, stack, rolledAway, bad, ambiguous };
 }
 
