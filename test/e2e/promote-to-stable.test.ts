@@ -83,11 +83,12 @@ describe('promote-to-stable promotes the tested digest byte for byte', () => {
     expect((await world.remote.refs())['refs/tags/stable']).toBe(c1);
     expect(await world.oneLiner()).toBe(c2);
 
-    // Forward again by digest: an earlier ledger digest is a restore too.
-    const fwd = await world.promote({ source: b2.digest }, { sha: head });
+    // Forward again by digest with rollback: true: a restore of the build the ledger knows for that digest.
+    // Without the rollback input the same digest is a promotion (intent decides, never a matching digest).
+    const fwd = await world.promote({ source: b2.digest, rollback: 'true' }, { sha: head });
     expect(fwd.code).toBe(0);
     expect(await world.tagDigest('stable')).toBe(b2.digest);
-    expect(JSON.parse(fwd.outputs['ledger-entry']!).status).toBe('restored');
+    expect(JSON.parse(fwd.outputs['ledger-entry']!)).toMatchObject({ status: 'restored', commit: c2, replaced: b1.digest });
   });
 
   it('refuses a metrics regression against the current stable entry and changes nothing', async () => {

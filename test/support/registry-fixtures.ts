@@ -24,6 +24,8 @@ export interface FixtureOptions {
   tag?: string;
   /** oci-large: total manifest size in bytes (distribution's limit is 4 MiB). */
   sizeBytes?: number;
+  /** oci-index: annotations of the index itself (e.g. org.opencontainers.image.revision, as buildx writes it). */
+  annotations?: Record<string, string>;
 }
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -75,6 +77,7 @@ export async function pushFixture(registry: TestRegistry, kind: FixtureKind, opt
             platform: { architecture: 'unknown', os: 'unknown' },
           },
         ],
+        ...(options.annotations ? { annotations: options.annotations } : {}),
       }),
       tag,
     );
@@ -123,6 +126,11 @@ export async function pushFixture(registry: TestRegistry, kind: FixtureKind, opt
     top = await p.manifest(OCI_MANIFEST, skeleton('x'.repeat(Math.max(0, target - skeleton('').length))), tag);
   }
   return { kind, repository, tag, ...top, children, blobs: p.blobs };
+}
+
+/** PUTs manifest bytes already in the registry under another tag (a reproducible build of a new commit). */
+export async function tagManifest(registry: TestRegistry, repository: string, manifest: PushedManifest, tag: string): Promise<void> {
+  await new Pusher(registry, repository).manifest(manifest.mediaType, manifest.bytes.toString('utf8'), tag);
 }
 
 export interface RawManifest {

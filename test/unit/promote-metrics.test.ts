@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/action/errors.js';
-import { checkRegressions, parseMaxRegression, parseMetrics } from '../../src/actions/promote-to-stable/metrics.js';
+import { checkRegressions, parseMaxRegression, parseMetrics, parseRegressionGate } from '../../src/actions/promote-to-stable/metrics.js';
 
 function refusal(fn: () => unknown): string {
   try {
@@ -38,6 +38,16 @@ describe('parseMetrics', () => {
     expect(m).toMatch(message);
     expect(m).not.toContain('\n');
   });
+
+  it('metrics and fractions are decimal numbers only: 0x10, 0b1, Infinity, 1_000 are refused', () => {
+    for (const bad of ['accuracy=0x10', 'accuracy=0b1', 'accuracy=0o7', 'accuracy=Infinity', 'accuracy=1_000', 'accuracy=NaN']) {
+      expect(refusal(() => parseMetrics(bad))).toMatch(/^Input "metrics": .* is not name=number/);
+    }
+    expect(refusal(() => parseMetrics('{"accuracy": "0x10"}'))).toMatch(/^Input "metrics": /);
+    expect(refusal(() => parseMetrics('{"accuracy": ""}'))).toMatch(/^Input "metrics": /);
+    expect(parseMetrics('a=-2, b=.5, c=1e-3, d=+3.')).toEqual({ a: -2, b: 0.5, c: 0.001, d: 3 });
+    expect(refusal(() => parseMaxRegression('accuracy:higher=0x1'))).toMatch(/decimal number/);
+  });
 });
 
 describe('parseMaxRegression and checkRegressions', () => {
@@ -52,8 +62,27 @@ describe('parseMaxRegression and checkRegressions', () => {
     expect(verdicts[0]!.worsening).toBeCloseTo(0.02 / 0.9, 10);
   });
 
-  it('skips metrics the baseline does not have, and refuses a limit on a metric not given', () => {
-    expect(checkRegressions(parseMaxRegression('accuracy:higher=0'), { accuracy: 0.1 }, {})).toEqual([]);
+  it('a gated metric the baseline lacks fails unless on-missing says otherwise; no baseline at all judges nothing', () => {
+    const limits = parseMaxRegression('accuracy:higher=0');
+    expect(checkRegressions(limits, { accuracy: 0.1 }, undefined)).toEqual([]);
+    expect(checkRegressions(limits, { accuracy: 0.1 }, {})).toEqual([expect.objectContaining({ metric: 'accuracy', ok: false, missing: 'fail' })]);
+    expect(checkRegressions(limits, { accuracy: 0.1 }, {}, 'warn')).toEqual([expect.objectContaining({ ok: true, missing: 'warn' })]);
+    expect(checkRegressions(limits, { accuracy: 0.1 }, {}, 'skip')).toEqual([expect.objectContaining({ ok: true, missing: 'skip' })]);
+    expect(parseRegressionGate('accuracy:higher=0.02, on-missing: warn')).toEqual({ limits: [{ metric: 'accuracy', better: 'higher', fraction: 0.02 }], onMissing: 'warn' });
+    expect(parseRegressionGate('accuracy:higher=0.02\non-missing=skip').onMissing).toBe('skip');
+    expect(parseRegressionGate('accuracy:higher=0.02').onMissing).toBe('fail');
+    expect(refusal(() => parseRegressionGate('accuracy:higher=0.02, on-missing: maybe'))).toMatch(/^Input "max-regression": on-missing must be fail, warn or skip/);
+    expect(refusal(() => parseRegressionGate('on-missing: warn'))).toMatch(/no metric is gated/);
     expect(refusal(() => checkRegressions(parseMaxRegression('f1:higher=0'), { accuracy: 0.1 }, {}))).toMatch(/metric f1 has no value/);
+  });
+
+  it('metrics and fractions are decimal numbers only: 0x10, 0b1, Infinity, 1_000 are refused', () => {
+    for (const bad of ['accuracy=0x10', 'accuracy=0b1', 'accuracy=0o7', 'accuracy=Infinity', 'accuracy=1_000', 'accuracy=NaN']) {
+      expect(refusal(() => parseMetrics(bad))).toMatch(/^Input "metrics": .* is not name=number/);
+    }
+    expect(refusal(() => parseMetrics('{"accuracy": "0x10"}'))).toMatch(/^Input "metrics": /);
+    expect(refusal(() => parseMetrics('{"accuracy": ""}'))).toMatch(/^Input "metrics": /);
+    expect(parseMetrics('a=-2, b=.5, c=1e-3, d=+3.')).toEqual({ a: -2, b: 0.5, c: 0.001, d: 3 });
+    expect(refusal(() => parseMaxRegression('accuracy:higher=0x1'))).toMatch(/decimal number/);
   });
 });

@@ -18,6 +18,7 @@ export const inputSchema = z.object({
   metrics: z.string(),
   'max-regression': z.string(),
   token: z.string(),
+  rollback: booleanInput(false),
   'dry-run': booleanInput(false),
 });
 

@@ -44,5 +44,9 @@ export function validateGitTag(tag: string): string | undefined {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what git refuses in ref names
   const bad = /(^[.\-/])|([/.]$)|(\.\.)|([\s~^:?*[\\\x00-\x1f\x7f])|(@\{)|(\/\/)|(\.lock$)|(\/\.)/.test(tag) || tag === '@';
   if (bad) throw new ConfigurationError(`Input "git-tag": ${JSON.stringify(tag)} is not a valid git tag name`);
+  // `refs/heads/x` would become refs/tags/refs/heads/x, and HEAD is what every git command reads first.
+  if (/^(refs|heads|tags|remotes)\//.test(tag) || tag === 'HEAD') {
+    throw new ConfigurationError(`Input "git-tag": ${JSON.stringify(tag)} is not a tag name (give the short name, e.g. stable)`);
+  }
   return tag;
 }

@@ -4,14 +4,14 @@ import { parseInputs } from '../../core/action/inputs.js';
 import { addSecret, coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { Git } from '../../core/git/git.js';
-import { moveTagViaGit } from '../../core/git/tag.js';
+import { moveTagViaGit, tagNameConflictViaGit } from '../../core/git/tag.js';
 import { createGitHub } from '../../core/github/client.js';
-import { moveTagViaApi } from '../../core/github/tags.js';
+import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js';
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
 import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
 import { inputSchema } from './inputs.js';
 import { promote, type GitTagPort, type LedgerPort } from './main.js';
-import { parseMaxRegression, parseMetrics } from './metrics.js';
+import { parseMetrics, parseRegressionGate } from './metrics.js';
 import { parseSource, validateGitTag, validateTags } from './plan.js';
 import { renderSummary } from './summary.js';
 
@@ -28,7 +28,7 @@ export async function run(): Promise<void> {
     const source = parseSource(inputs.source);
     const tags = validateTags(inputs.tags);
     const metrics = parseMetrics(inputs.metrics);
-    const maxRegression = parseMaxRegression(inputs['max-regression']);
+    const gate = parseRegressionGate(inputs['max-regression']);
     const gitTag = validateGitTag(inputs['git-tag']);
     const ledgerWrite = inputs['ledger-write'];
     const usesApi = ledgerWrite === 'api' || (gitTag !== undefined && ledgerWrite !== 'git');
@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
 
     // The ledger is read when it is written, or when the source or the metrics gate need it; with
     // ledger-write: none nothing else touches GitHub.
-    const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || maxRegression.length > 0;
+    const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || inputs.rollback || gate.limits.length > 0;
     let store: LedgerStore | undefined;
     let describe = inputs['ledger-path'];
     if (ledgerWrite === 'git') {
@@ -72,8 +72,11 @@ export async function run(): Promise<void> {
     if (gitTag) {
       gitTagPort =
         ledgerWrite === 'git'
-          ? { move: (tag, sha) => moveTagViaGit(git, 'origin', tag, sha) }
-          : github && { move: (tag, sha) => moveTagViaApi(github, repo, tag, sha) };
+          ? { move: (tag, sha) => moveTagViaGit(git, 'origin', tag, sha), conflict: (tag) => tagNameConflictViaGit(git, 'origin', tag) }
+          : github && {
+              move: (tag, sha) => moveTagViaApi(github, repo, tag, sha, (m) => log.warning(m)),
+              conflict: (tag) => tagNameConflictViaApi(github, repo, tag),
+            };
     }
 
     const result = await blameInput(() => promote(
@@ -84,10 +87,13 @@ export async function run(): Promise<void> {
         expectedDigest: inputs['expected-digest'],
         tags,
         metrics,
-        maxRegression,
+        maxRegression: gate.limits,
+        onMissing: gate.onMissing,
+        rollback: inputs.rollback,
         gitTag,
         commit: ctx.eventHeadSha || ctx.sha,
         runUrl: ctx.runUrl,
+        runAttempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
         dryRun: inputs['dry-run'],
         now: new Date(),
       },

@@ -1,6 +1,6 @@
 import { table } from '../../core/action/summary.js';
 import { cell } from '../../core/util/text.js';
-import type { PromoteResult } from './main.js';
+import { describeEntry, type PromoteResult } from './main.js';
 
 const short = (d: string) => (d ? `${d.slice(0, 19)}…` : '(none)');
 
@@ -18,9 +18,17 @@ export function renderSummary(r: PromoteResult): string {
     return [tag, tag === r.tags[0] ? short(r.previousDigest) : '', short(r.digest), state];
   });
   const parts = [head, '', table(['tag', 'before', 'after', 'result'], rows), ''];
-  parts.push(`Commit \`${r.entry.commit.slice(0, 12)}\` · full digest \`${r.digest}\``, '');
+  parts.push(`Commit \`${r.entry.commit.slice(0, 12)}\` (from ${cell(r.commitFrom, 200)}) · full digest \`${r.digest}\``, '');
+  if (r.baseline) parts.push(`Metrics baseline: ${cell(describeEntry(r.baseline.entry), 300)} (${cell(r.baseline.why, 200)})`, '');
   if (r.regressions.length) {
-    parts.push(table(['metric', 'stable', 'candidate', 'worse by', 'limit', ''], r.regressions.map((g) => [g.metric, String(g.baseline), String(g.candidate), `${(g.worsening * 100).toFixed(2)} %`, `${(g.limit * 100).toFixed(2)} %`, g.ok ? '✅' : '❌'])), '');
+    const verdict = (g: PromoteResult['regressions'][number]) => (g.missing ? (g.missing === 'fail' ? '❌ not in baseline' : `⚠️ not in baseline (${g.missing})`) : g.ok ? '✅' : '❌');
+    parts.push(
+      table(
+        ['metric', 'baseline', 'candidate', 'worse by', 'limit', ''],
+        r.regressions.map((g) => [g.metric, g.baseline === undefined ? '—' : String(g.baseline), String(g.candidate), g.missing ? '—' : `${(g.worsening * 100).toFixed(2)} %`, `${(g.limit * 100).toFixed(2)} %`, verdict(g)]),
+      ),
+      '',
+    );
   }
   // Failures and steps carry registry error messages and ledger text: one neutralised line each.
   parts.push(...r.steps.map((s) => `- ${cell(s, 1000)}`));

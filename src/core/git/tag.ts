@@ -22,3 +22,14 @@ export async function moveTagViaGit(git: Git, remote: string, tag: string, sha: 
   }
   return current ? 'moved' : 'created';
 }
+
+/**
+ * Why `tag` must not name a git tag on the remote: a branch of the same name exists (`git-tag: main`), and
+ * `main` would then be ambiguous for every git command and checkout. Undefined when the name is free.
+ */
+export async function tagNameConflictViaGit(git: Git, remote: string, tag: string): Promise<string | undefined> {
+  const listed = await git.run(['ls-remote', '--heads', '--', remote, `refs/heads/${tag}`]);
+  return listed.stdout.split('\n').some((l) => l.endsWith(`\trefs/heads/${tag}`))
+    ? `${JSON.stringify(tag)} is the name of a branch; a tag of the same name would make "${tag}" ambiguous for git (choose another name, e.g. stable)`
+    : undefined;
+}

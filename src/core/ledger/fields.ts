@@ -4,7 +4,7 @@
  * bold or links.
  */
 
-export type FieldKey = 'commit' | 'status' | 'timestamp' | 'image' | 'digest' | 'tags' | 'run' | 'metrics' | 'version' | 'reason';
+export type FieldKey = 'commit' | 'status' | 'timestamp' | 'image' | 'digest' | 'tags' | 'run' | 'metrics' | 'version' | 'reason' | 'replaced';
 
 const ALIASES: Readonly<Record<string, FieldKey>> = {
   // Few aliases for commit and status on purpose: a second commit/status key starts a new block, so an
@@ -20,6 +20,7 @@ const ALIASES: Readonly<Record<string, FieldKey>> = {
   metrics: 'metrics',
   version: 'version', 'model version': 'version', release: 'version',
   reason: 'reason', notes: 'reason', note: 'reason', cause: 'reason',
+  replaced: 'replaced', 'rolled back from': 'replaced', 'restored from': 'replaced',
 };
 
 /** `Commit SHA`, `**commit_sha**`, `Commit-Hash` → `commit sha`, … */

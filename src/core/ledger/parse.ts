@@ -38,6 +38,7 @@ interface Draft {
   metrics: Record<string, number>;
   version?: string;
   reason?: string;
+  replaced?: string;
 }
 
 /**
@@ -172,6 +173,11 @@ function apply(d: Draft, key: FieldKey, value: string, line: number): void {
     case 'reason':
       if (value) d.reason = value;
       break;
+    case 'replaced': {
+      const digest = /sha256:[0-9a-f]{64}/i.exec(value)?.[0];
+      if (digest) d.replaced = digest.toLowerCase();
+      break;
+    }
   }
 }
 
@@ -213,6 +219,7 @@ function finish(d: Draft, out: ParsedLedger): void {
   if (d.run) entry.run = d.run;
   if (d.version) entry.version = d.version;
   if (d.reason) entry.reason = d.reason;
+  if (d.replaced) entry.replaced = d.replaced;
   out.entries.push(entry);
 }
 

@@ -10,7 +10,7 @@ import { STATUS_EMOJI, STATUS_TEXT } from './status.js';
  *   ### ✅ 611b29b · 2024-12-22T10:15:00Z
  *   Commit: 611b29b362b480a8e6a56848f453ab8a2091e683
  *   Status: ✅ Tests Passed               ← always the third line of a block
- *   Image / Tags / Run / Metrics / Version / Reason (each optional, in this order)
+ *   Image / Tags / Run / Metrics / Version / Reason / Replaced (each optional, in this order)
  *
  * The three lines grep -B 3 shows before a Status are the blank line, the heading and the block's own
  * Commit line, never a line of the previous block, so no rolled-back or restored block's Commit can be
@@ -79,5 +79,8 @@ export function renderEntry(entry: NewLedgerEntry): string {
   if (version) lines.push(`Version: ${version}`);
   const reason = e.reason !== undefined ? neutraliseValue(e.reason) : '';
   if (reason) lines.push(`Reason: ${reason}`);
+  // A rollback names the build it rolled away from: ledger:previous never goes back to it.
+  const replaced = e.replaced?.toLowerCase();
+  if (replaced) lines.push(`Replaced: ${replaced}`);
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ export const ledgerEntrySchema = z.object({
   metrics: z.record(z.string(), z.number().refine(Number.isFinite, 'a finite number')).optional(),
   version: z.string().optional(),
   reason: z.string().optional(),
+  replaced: z.string().regex(/^[a-z0-9]+:[0-9a-f]{32,}$/i, 'a digest like sha256:<hex>').optional(),
   line: z.number().optional(),
 });
 

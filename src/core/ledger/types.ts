@@ -19,6 +19,11 @@ export interface LedgerEntry {
   version?: string;
   reason?: string;
   /**
+   * On a `⏪ Restored` entry: the digest the tags served before the rollback, the build rolled away from
+   * (`Replaced:` line). Older entries without the line say it in their Reason (`… from sha256:…`).
+   */
+  replaced?: string;
+  /**
    * 1-based line of the block's first line. A tail read that did not reach the start of a file can only
    * count from the end: then it is negative, -(1 + newlines from the line's start to the end of the file),
    * and the absolute number is (newlines in the file) + 2 + line.

@@ -16,6 +16,7 @@ import { commitsRoutes } from './routes/commits.js';
 import { checksRoutes } from './routes/checks.js';
 import { contentsRoutes } from './routes/contents.js';
 import { gitDataRoutes } from './routes/git-data.js';
+import { graphqlRoutes } from './routes/graphql.js';
 import { addIssueRecord, issueJson, issuesRoutes } from './routes/issues.js';
 import { pullsRoutes } from './routes/pulls.js';
 import { reposRoutes } from './routes/repos.js';
@@ -96,6 +97,7 @@ const ROUTES: Route[] = [
   ...reposRoutes,
   ...contentsRoutes,
   ...gitDataRoutes,
+  ...graphqlRoutes,
   // check-runs/status before commits/{ref+}, whose greedy ref would swallow them.
   ...checksRoutes,
   ...commitsRoutes,
