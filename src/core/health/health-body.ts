@@ -168,17 +168,14 @@ export function readHealthAnswer(body: string, o: { truncated?: boolean } = {}):
   if (o.truncated) return { level: 'fail', reason: 'truncated-body', message: 'the body is longer than the 1 MiB read limit: a cut-off answer is never read as healthy' };
   if (body.trim() === '') return { level: 'pass', reason: 'ok', message: 'no body: a 2xx answer without a body is up' };
   let doc: unknown;
-  let isJson = false;
   try {
     doc = JSON.parse(body);
-    isJson = true;
   } catch {
-    isJson = false;
+    const trimmed = body.trim();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      return { level: 'fail', reason: 'not-healthy', message: `the body looks like JSON but does not parse: ${show(trimmed)}` };
+    }
+    return readTextHealth(body);
   }
-  if (isJson) return readJsonHealth(doc);
-  const trimmed = body.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    return { level: 'fail', reason: 'not-healthy', message: `the body looks like JSON but does not parse: ${show(trimmed)}` };
-  }
-  return readTextHealth(body);
+  return readJsonHealth(doc);
 }
