@@ -85,7 +85,9 @@ export function renderSummary(r: HealthReport, decision: Decision): string {
     c.latencyMs === undefined ? '—' : `${c.latencyMs} ms`,
     `${c.reason}: ${c.message}`,
   ]);
-  return `${verdictLine(r, decision)}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
+  // A measuring fault is said once, above the table: the checks it touched say only their own error.
+  const prometheus = r.prometheus && !r.prometheus.up ? `\n\n⚠️ ${r.prometheus.message ?? `Prometheus at ${r.prometheus.url} did not answer`} (a measuring fault: its checks are left out of the score)` : '';
+  return `${verdictLine(r, decision)}${prometheus}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
 }
 
 function showValue(c: CheckResult): string {
