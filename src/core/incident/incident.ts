@@ -213,6 +213,11 @@ class IncidentRun {
       text.push(`still failing after ${humanDuration(since)} (repeat-interval ${humanDuration(c.repeatIntervalMs)})`);
     }
     if (!md.length) return undefined;
+    // Told anyway: say what else changed since the last run (no comment of its own).
+    if (this.status !== state.status && !worse(this.status, told)) {
+      md.push(`Status changed from **${inline(state.status, 40)}** to **${inline(this.status, 40)}**`);
+      text.push(`status ${state.status} → ${this.status}`);
+    }
     if (c.restoredSha && c.restoredSha !== state.restored) {
       md.push(`New rollback: restored ${commit(c.restoredSha)}`);
       text.push(`new rollback to ${shortSha(c.restoredSha)}`);
