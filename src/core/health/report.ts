@@ -85,8 +85,8 @@ export function renderSummary(r: HealthReport, decision: Decision): string {
     c.latencyMs === undefined ? '—' : `${c.latencyMs} ms`,
     `${c.reason}: ${c.message}`,
   ]);
-  // A measuring fault is said once, above the table: the checks it touched say only their own error.
-  const prometheus = r.prometheus && !r.prometheus.up ? `\n\n⚠️ ${r.prometheus.message ?? `Prometheus at ${r.prometheus.url} did not answer`} (a measuring fault: its checks are left out of the score)` : '';
+  // A measuring fault is said once, above the table, in fixed words (Prometheus' own message is untrusted text).
+  const prometheus = r.prometheus && !r.prometheus.up ? `\n\n⚠️ Prometheus did not answer vector(1) (a measuring fault: its checks are left out of the score; their errors are in the table)` : '';
   return `${verdictLine(r, decision)}${prometheus}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
 }
 
