@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('ca-cert for Prometheus', () => {
   it('a self-signed Prometheus is unavailable (tls) without ca-cert, and answers with it', async () => {
     const untrusted = await gate({ 'prometheus-url': prom.url, checks: UP });
-    expect(check(untrusted.report, 'up')).toMatchObject({ verdict: 'ERROR', reason: 'prometheus-unavailable' });
+    expect(check(untrusted.report, 'up')).toMatchObject({ verdict: 'ERROR', reason: 'tls', decidedBy: 'permanent-error' });
     expect(untrusted.report.prometheus).toMatchObject({ up: false, message: expect.stringContaining('TLS') });
     const trusted = await gate({ 'prometheus-url': prom.url, checks: UP, 'ca-cert': cert.cert });
     expect(check(trusted.report, 'up')).toMatchObject({ verdict: 'PASS' });

@@ -100,7 +100,7 @@ const cases: { title: string; inputs: (url: string) => Record<string, string>; e
   {
     title: 'a deadline too short for a check to ever finish',
     inputs: (url) => ({ url, deadline: '1m', checks: '- name: slow-burn\n  url: /\n  count: 5\n  interval: 20s\n' }),
-    error: 'Input "deadline": 1m is too short for check "slow-burn" (count 5, interval 20s: at least 1m 20s)',
+    error: 'Input "deadline": 1m is too short for check "slow-burn": 5 attempt(s) of up to 5s (timeout) 20s apart (interval) need up to 1m 45s; raise deadline, or lower timeout, attempts (count) or interval',
   },
   { title: 'a ca-cert file that does not exist', inputs: (url) => ({ url, 'ca-cert': 'certs/missing.pem' }), error: 'Input "ca-cert": cannot read certs/missing.pem (ENOENT)' },
 ];

@@ -44,15 +44,15 @@ describe('health-gate with Prometheus', () => {
     const r = await gate({ url: svc.url, 'prometheus-url': prom.url, checks: `- name: typo\n  query: "rate(http_requests_total[5m]"\n  fail-if: "> 1"\n` });
     expect(check(r.report, 'typo')).toMatchObject({ verdict: 'ERROR', reason: 'query-error' });
     expect(r.summary).toMatch(/\| typo \| no \| ⚠️ ERROR \| — \| \d+ ms \| query-error: Prometheus answered HTTP 400 bad_data: invalid parameter "query": .*parse error/);
-    // Six built-in checks pass, the errored one counts against the score: 6 of 7.
-    expect(r.outputs).toMatchObject({ status: 'HEALTHY', score: '86' });
+    // A non-critical errored check leaves the ratio (a broken measurement is not a sick service): 6 of 6.
+    expect(r.outputs).toMatchObject({ status: 'HEALTHY', score: '100' });
   });
 
-  it('Prometheus down: its checks are ERROR (prometheus-unavailable); critical makes it CRITICAL', async () => {
+  it('Prometheus down: its checks are ERROR after consecutive-error-limit, a measuring fault (DEGRADED at best, no rollback)', async () => {
     const port = await closedPort();
     const r = await gate({ url: svc.url, 'prometheus-url': `http://127.0.0.1:${port}`, checks: errorRateCheck('bad') });
-    expect(check(r.report, 'error-rate')).toMatchObject({ verdict: 'ERROR', reason: 'prometheus-unavailable', criticalFailure: true });
-    expect(r.outputs).toMatchObject({ status: 'CRITICAL', rollback: 'true' });
+    expect(check(r.report, 'error-rate')).toMatchObject({ verdict: 'ERROR', reason: 'refused', decidedBy: 'consecutive-error-limit', criticalFailure: false });
+    expect(r.outputs).toMatchObject({ status: 'DEGRADED', rollback: 'false' });
     expect(r.report.prometheus).toMatchObject({ up: false });
     expect(r.summary).toContain('did not answer vector(1)');
   });

@@ -32,6 +32,8 @@ describe('report output size', () => {
         url: svc.url,
         attempts: '100',
         interval: '0s',
+        // 100 attempts of up to 5 s each: the worst case must fit the deadline (or the input is refused).
+        deadline: '10m',
         checks: [
           '- name: model-version',
           '  url: /api/v1/models/current/version',

@@ -66,7 +66,7 @@ describe('outputs on every path', () => {
     await incident({ mode: 'resolve' });
     const before = snapshot();
     expectOutputs(await incident({ 'dry-run': 'true', 'reopen-window': '1h' }), 'reopened', 1);
-    expectOutputs(await incident({ 'dry-run': 'true' }), 'created');
+    expectOutputs(await incident({ 'dry-run': 'true', 'reopen-window': '0' }), 'created');
     expect(snapshot()).toBe(before);
   });
 

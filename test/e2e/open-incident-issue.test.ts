@@ -58,10 +58,12 @@ describe('open-incident-issue (bundle)', () => {
     expect(s.comments(1)).toEqual([expect.stringMatching(/^🔴 New failing commit \[`bbbbbbb`\]/)]);
     expect(ok(await incident({}, SHA_B)).outputs.operation).toBe('updated');
 
-    // A rollback (restored sha, kind rollback): comment.
+    // A rollback of the same failing commit (restored sha, kind rollback): the body says it; no comment, as
+    // neither the failing commit changed nor the status got worse.
     const rolled = ok(await incident({ kind: 'rollback', 'restored-sha': SHA_C }, SHA_B));
-    expect(rolled.outputs.operation).toBe('commented');
-    expect(s.comments(1).at(-1)).toMatch(/New rollback: restored \[`ccccccc`\]/);
+    expect(rolled.outputs.operation).toBe('updated');
+    expect(s.standin.state.issues.get(1)!.body).toContain('| Restored commit | [`ccccccc`]');
+    expect(s.comments(1)).toHaveLength(1);
 
     // Nothing new for 4 hours (the stand-in's clock, which is GitHub's Date header): a reminder.
     s.standin.advanceClock(4 * HOUR + 5 * 60_000);
@@ -91,7 +93,7 @@ describe('open-incident-issue (bundle)', () => {
     expect(nothing.outputs).toEqual({ 'issue-number': '', 'issue-url': '', operation: 'none' });
 
     s.standin.advanceClock(HOUR);
-    const next = ok(await incident({}, SHA_B));
+    const next = ok(await incident({ 'reopen-window': '0' }, SHA_B));
     expect(next.outputs).toMatchObject({ 'issue-number': '2', operation: 'created' });
     expect(s.standin.state.issues.get(2)!.body).toMatch(/\| Previous incident \| #1 \|/);
     expect(s.standin.state.issues.get(1)!.state).toBe('closed');

@@ -250,15 +250,16 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
     expect(await parentsOf(head)).toEqual([mainBefore]);
     expect(await subjectOf(head)).toMatch(/\[skip ci\]/);
     expect(await world.repo.sameTree(head, story.commits.fix!, LEDGER)).toBe(true);
-    // The rollback incident (ci-cd's fingerprint): a new issue, linking the previous one.
+    // The rollback incident (ci-cd's fingerprint): the CI incident resolved earlier today is reopened
+    // (reopen-window 1d by default), not a new issue.
     expect(world.issues().map((i) => [i.number, i.state])).toEqual([
-      [1, 'closed'],
+      [1, 'open'],
       [2, 'closed'],
-      [3, 'open'],
     ]);
-    expect(issue(3).labels).toEqual(['incident', CI_LABEL]);
-    expect(stateOf(3, CI_LABEL)).toMatchObject({ kind: 'rollback', restored: v1, previous: 1 });
-    expect(issue(3).body).toContain('Manual rollback of **image**');
+    expect(issue(1).labels).toContain(CI_LABEL);
+    expect(issue(1).state_reason).toBe('reopened');
+    expect(stateOf(1, CI_LABEL)).toMatchObject({ kind: 'rollback', restored: v1 });
+    expect(issue(1).body).toContain('Manual rollback of **image**');
     expect(world.deployed).toMatchObject({ sha: v1, ok: true });
   });
 
@@ -269,11 +270,10 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
     expect(await world.repo.tag('stable')).toBe(notes);
     expect(view((await world.ledger()).entries).at(-1)).toEqual({ status: 'passed', commit: notes, digest: story.digests.notes });
     expect(await world.oneLiner()).toBe(notes);
-    expect(step(c.traces[0]!, 'promote', 'Resolve the rollback incident').outputs).toMatchObject({ operation: 'closed', 'issue-number': '3' });
+    expect(step(c.traces[0]!, 'promote', 'Resolve the rollback incident').outputs).toMatchObject({ operation: 'closed', 'issue-number': '1' });
     expect(world.issues().map((i) => [i.number, i.state, i.state_reason])).toEqual([
       [1, 'closed', 'completed'],
       [2, 'closed', 'completed'],
-      [3, 'closed', 'completed'],
     ]);
     expect((await story.whereToLook()).join('\n')).toMatch(new RegExp(`one-liner .*→\\s+${notes}`));
   });

@@ -72,13 +72,13 @@ describe('health-gate through a faulty network', () => {
     expect(check(r.report, 'traffic').verdict).toBe('PASS');
   });
 
-  it('Prometheus answering 503 for good: the critical check is an ERROR, CRITICAL in one line; the re-run after it recovers is HEALTHY', async () => {
+  it('Prometheus answering 503 for good: the critical check is an ERROR after consecutive-error-limit, not a sick service (DEGRADED, no rollback); the re-run after it recovers is HEALTHY', async () => {
     promProxy.addFault({ path: /^\/api\/v1\/query/, times: 1_000, fault: { kind: 'status', status: 503, body: '{"status":"error","errorType":"unavailable","error":"restarting"}' } });
     const r = await run();
     promProxy.clearFaults();
-    expectOneLineFailure(r, /^health-gate: CRITICAL, .*traffic/, 'prometheus down for good');
-    expect(r.outputs).toMatchObject({ status: 'CRITICAL', rollback: 'true' });
-    expect(check(r.report, 'traffic').verdict).toBe('ERROR');
+    expectSuccess(r, 'prometheus down for good');
+    expect(r.outputs).toMatchObject({ status: 'DEGRADED', rollback: 'false' });
+    expect(check(r.report, 'traffic')).toMatchObject({ verdict: 'ERROR', decidedBy: 'consecutive-error-limit', criticalFailure: false, tally: { error: 5 } });
     const again = await run();
     expectSuccess(again, 're-run');
     expect(again.outputs.status).toBe('HEALTHY');

@@ -129,7 +129,7 @@ describe('Prometheus checks against a real Prometheus', () => {
 });
 
 describe('a Prometheus that does not answer', () => {
-  it('refused: every Prometheus check is ERROR (prometheus-unavailable), HTTP checks still run', async () => {
+  it('refused: every Prometheus check is ERROR after consecutive-error-limit, HTTP checks still run; a measuring fault is never CRITICAL', async () => {
     const port = await closedPort();
     svc.route('/ok', { status: 200, body: 'ok' });
     const { byName, score, run } = await runChecks(
@@ -137,18 +137,18 @@ describe('a Prometheus that does not answer', () => {
       { prometheusUrl: `http://127.0.0.1:${port}` },
     );
     for (const n of ['errors', 'latency']) {
-      expect(byName(n)).toMatchObject({ verdict: 'ERROR', reason: 'prometheus-unavailable', decidedBy: 'prometheus-unavailable' });
-      expect(byName(n).message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:\d+\/ did not answer vector\(1\): Prometheus: connection refused/);
+      expect(byName(n)).toMatchObject({ verdict: 'ERROR', reason: 'refused', decidedBy: 'consecutive-error-limit', criticalFailure: false });
+      expect(byName(n).message).toMatch(/Prometheus: connection refused/);
     }
     expect(byName('page').verdict).toBe('PASS');
     expect(run.prometheus).toMatchObject({ up: false });
-    // A critical Prometheus check that could not run makes the gate CRITICAL (ERROR, not FAIL).
-    expect(score.status).toBe('CRITICAL');
+    // Neither Prometheus check was measured (2 of 3): not enough evidence, and no rollback asked for.
+    expect(score).toMatchObject({ status: 'UNHEALTHY', inconclusiveOnly: true });
   });
 
   it('something that is not Prometheus (a web page) is ERROR, not FAIL', async () => {
     const { byName } = await runChecks(`- name: errors\n  query: up\n  fail-if: "< 1"\n`, { prometheusUrl: svc.url });
-    expect(byName('errors')).toMatchObject({ verdict: 'ERROR', reason: 'prometheus-unavailable' });
+    expect(byName('errors')).toMatchObject({ verdict: 'ERROR', reason: 'not-prometheus' });
     expect(byName('errors').message).toContain('is not a Prometheus API answer: not found');
   });
 });

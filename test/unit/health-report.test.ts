@@ -46,12 +46,15 @@ describe('evaluateHttp', () => {
     expect(healthyBody('{"status":"pass","checks":{}}').outcome).toBe('PASS');
     expect(healthyBody('{"Status":"ok"}').outcome).toBe('PASS');
     expect(healthyBody('{"status":"down"}')).toMatchObject({ outcome: 'FAIL', reason: 'not-healthy', message: 'status is "down", not healthy, ok, up or pass' });
+    expect(healthyBody('{"status":"warn"}')).toMatchObject({ outcome: 'PASS', reason: 'degraded' });
+    expect(healthyBody('{"status":"warn"}').warning).toMatch(/degraded/);
     expect(healthyBody('{"status":"unhealthy","note":"ok"}').outcome).toBe('FAIL');
     expect(healthyBody('Healthy!').outcome).toBe('PASS');
     expect(healthyBody('ok').outcome).toBe('PASS');
     expect(healthyBody('unhealthy').outcome).toBe('FAIL');
     expect(healthyBody('broken token').outcome).toBe('FAIL');
-    expect(healthyBody('').message).toBe('the body is empty');
+    expect(healthyBody('')).toMatchObject({ outcome: 'PASS', message: 'no body: a 2xx answer without a body is up' });
+    expect(healthyBody('{"status":"ok"}', true)).toMatchObject({ outcome: 'FAIL', reason: 'truncated-body' });
   });
 });
 

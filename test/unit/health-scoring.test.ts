@@ -17,11 +17,14 @@ describe('seed 002 scoring', () => {
   it('/docs failing alone: HEALTHY 83', () => {
     expect(scoreChecks(six({ docs: 'FAIL' }), T)).toMatchObject({ status: 'HEALTHY', score: 83 });
   });
-  it('/docs and an empty root: DEGRADED 67', () => {
-    expect(scoreChecks(six({ docs: 'FAIL', 'root-content': 'FAIL' }), T)).toMatchObject({ status: 'DEGRADED', score: 67 });
+  it('/docs and an empty root: DEGRADED 66 (66.67 %, the score rounded down)', () => {
+    expect(scoreChecks(six({ docs: 'FAIL', 'root-content': 'FAIL' }), T)).toMatchObject({ status: 'DEGRADED', score: 66 });
   });
-  it('three of six: UNHEALTHY 50', () => {
-    expect(scoreChecks(six({ docs: 'FAIL', 'root-content': 'FAIL', 'response-time': 'ERROR' }), T)).toMatchObject({ status: 'UNHEALTHY', score: 50, errored: 1 });
+  it('three of six failing: UNHEALTHY 50', () => {
+    expect(scoreChecks(six({ docs: 'FAIL', 'root-content': 'FAIL', 'response-time': 'FAIL' }), T)).toMatchObject({ status: 'UNHEALTHY', score: 50 });
+  });
+  it('a non-critical ERROR leaves the ratio (Kayenta NODATA): 3 of 5 counted is DEGRADED', () => {
+    expect(scoreChecks(six({ docs: 'FAIL', 'root-content': 'FAIL', 'response-time': 'ERROR' }), T)).toMatchObject({ status: 'DEGRADED', score: 60, errored: 1, counted: 5 });
   });
   it('a critical failure: CRITICAL with score 0, whatever the ratio', () => {
     const s = scoreChecks(six({ health: c('health', 'FAIL', { criticalFailure: true }) }), T);
@@ -42,8 +45,10 @@ describe('seed 002 scoring', () => {
     expect(scoreChecks([c('a', 'PASS'), c('b', 'PASS'), c('c', 'INCONCLUSIVE')], T)).toMatchObject({ status: 'HEALTHY', score: 100, counted: 2, inconclusive: 1 });
     const half = scoreChecks([c('a', 'PASS'), c('b', 'INCONCLUSIVE')], T);
     expect(half).toMatchObject({ status: 'UNHEALTHY', score: 100 });
-    expect(half.reasons[0]).toBe('1 of 2 checks are inconclusive (50 % or more)');
-    expect(scoreChecks([c('a', 'INCONCLUSIVE')], T)).toMatchObject({ status: 'UNHEALTHY', score: 0, counted: 0 });
+    expect(half.reasons[0]).toBe('1 of 2 checks could not be measured (inconclusive or errored, 50 % or more)');
+    expect(half.inconclusiveOnly).toBe(true);
+    expect(scoreChecks([c('a', 'INCONCLUSIVE')], T)).toMatchObject({ status: 'UNHEALTHY', score: 0, counted: 0, inconclusiveOnly: true });
+    expect(scoreChecks([c('a', 'FAIL'), c('b', 'INCONCLUSIVE')], T)).toMatchObject({ status: 'UNHEALTHY', inconclusiveOnly: false });
   });
   it('a check over max-latency keeps the status at DEGRADED at best', () => {
     const s = scoreChecks([c('a', 'PASS', { warnings: ['slow'] }), c('b', 'PASS')], T);

@@ -59,7 +59,7 @@ describe('open', () => {
     expect(state.timeline).toHaveLength(3);
   });
 
-  it('comments on a new failing commit, a new rollback, a new status, and after repeat-interval', async () => {
+  it('comments on a new failing commit, a worse status, and after repeat-interval; a new rollback or a better status is body only', async () => {
     const api = new FakeIncidentApi();
     await run(api);
     const newSha = await run(api, { failingSha: SHA_B });
@@ -69,21 +69,25 @@ describe('open', () => {
 
     expect((await run(api, { failingSha: SHA_B })).operation).toBe('updated');
     const rollback = await run(api, { failingSha: SHA_B, restoredSha: SHA_C, kind: 'rollback' });
-    expect(rollback.operation).toBe('commented');
-    expect(api.commentsOn(1).at(-1)).toMatch(/New rollback: restored \[`ccccccc`\]/);
-    expect(api.commentsOn(1).at(-1)).toMatch(/Status changed from \*\*FAILED\*\* to \*\*ROLLED BACK\*\*/);
+    expect(rollback.operation).toBe('updated');
+    expect(api.issues[0]!.body).toContain('| Restored commit | [`ccccccc`]');
 
-    const health = parseHealthReport('{"status":"CRITICAL","checks":[]}').view!;
-    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health })).operation).toBe('commented');
-    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health })).operation).toBe('updated');
+    const critical = parseHealthReport('{"status":"CRITICAL","checks":[]}').view!;
+    const unhealthy = parseHealthReport('{"status":"UNHEALTHY","checks":[]}').view!;
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical })).operation).toBe('commented');
+    expect(api.commentsOn(1).at(-1)).toMatch(/Status worsened from \*\*FAILED\*\* to \*\*CRITICAL\*\*/);
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical })).operation).toBe('updated');
+    // Flapping between CRITICAL and UNHEALTHY: people were told CRITICAL, neither is news.
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: unhealthy })).operation).toBe('updated');
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical })).operation).toBe('updated');
 
     api.advance(4 * HOUR - 1000);
-    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health })).operation).toBe('updated');
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical })).operation).toBe('updated');
     api.advance(1000);
-    const reminder = await run(api, { failingSha: SHA_B, kind: 'rollback', health });
+    const reminder = await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical });
     expect(reminder.operation).toBe('commented');
     expect(api.commentsOn(1).at(-1)).toMatch(/Still failing: nothing changed in 4h/);
-    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health })).operation).toBe('updated');
+    expect((await run(api, { failingSha: SHA_B, kind: 'rollback', health: critical })).operation).toBe('updated');
     expect(api.issues).toHaveLength(1);
   });
 
@@ -240,15 +244,31 @@ describe('races', () => {
     expect(decodeMarker(api.issues[0]!.body, LABEL, '')!.runs).toBe(2);
   });
 
-  it('an issue people reopened by hand is treated as open again', async () => {
+  it('an issue a person reopened after it was resolved carries the next failure within reopen-window', async () => {
     const api = new FakeIncidentApi();
     await run(api);
     await run(api, { mode: 'resolve' });
     await api.updateIssue(1, { state: 'open' });
-    const r = await run(api);
+    const r = await run(api, { reopenWindowMs: HOUR });
     expect(r).toMatchObject({ operation: 'updated', issueNumber: 1 });
     expect(decodeMarker(api.issues[0]!.body, LABEL, '')!.resolved).toBeUndefined();
     expect(api.issues[0]!.body).toContain('| Status | **FAILED** |');
+  });
+
+  it('an issue a person reopened long after it was resolved stays theirs: a new incident, never a duplicate, never resolved', async () => {
+    const api = new FakeIncidentApi();
+    await run(api);
+    await run(api, { mode: 'resolve' });
+    api.advance(2 * HOUR);
+    await api.updateIssue(1, { state: 'open' });
+    const fresh = await run(api, { reopenWindowMs: HOUR });
+    expect(fresh).toMatchObject({ operation: 'created', issueNumber: 2 });
+    api.advance(10 * 60_000);
+    const again = await run(api, { reopenWindowMs: HOUR });
+    expect(again).toMatchObject({ operation: 'updated', issueNumber: 2, duplicatesClosed: [] });
+    const resolved = await run(api, { mode: 'resolve' });
+    expect(resolved).toMatchObject({ operation: 'closed', issueNumber: 2 });
+    expect(api.issues.map((i) => i.state)).toEqual(['open', 'closed']);
   });
 
   it('a duplicate left open by a run that died is closed by a later run once it is stale', async () => {

@@ -38,7 +38,7 @@ const context: RunContext = {
 };
 
 describe('inputs', () => {
-  it('defaults: open, failure, incident label, 4h, 0, this run, GITHUB_SHA, workflow/job', () => {
+  it('defaults: open, failure, incident label, 4h, 1d, this run, GITHUB_SHA, workflow/job', () => {
     const inputs = parse({});
     const c = configure(inputs, context, recordingLogger());
     expect(c).toMatchObject({
@@ -51,7 +51,7 @@ describe('inputs', () => {
       labels: ['incident'],
       assignees: [],
       repeatIntervalMs: 4 * 3_600_000,
-      reopenWindowMs: 0,
+      reopenWindowMs: 24 * 3_600_000,
       title: 'Incident: failure on main (shop)',
       dryRun: false,
     });

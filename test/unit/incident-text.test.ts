@@ -104,9 +104,10 @@ describe('hidden marker', () => {
     expect(decodeMarker(`${marker}\r\nrest`, state.label, '2025-01-01T00:00:00Z')).toEqual(state);
   });
 
-  it('is only read from the first line, and only for its own label', () => {
+  it('is found on any line (people write above it), and only for its own label', () => {
     const marker = encodeMarker(state);
-    expect(decodeMarker(`hello\n${marker}`, state.label, '2025-01-01T00:00:00Z')).toBeUndefined();
+    expect(decodeMarker(`hello\n\n${marker}\nrest`, state.label, '2025-01-01T00:00:00Z')).toEqual(state);
+    expect(decodeMarker(`hello ${marker}`, state.label, '2025-01-01T00:00:00Z')).toBeUndefined();
     expect(decodeMarker(marker, 'incident:ffffffffffff', '2025-01-01T00:00:00Z')).toBeUndefined();
     expect(decodeMarker('<!-- greenline:incident {not json} -->', state.label, '2025-01-01T00:00:00Z')).toBeUndefined();
     expect(decodeMarker(null, state.label, '')).toBeUndefined();

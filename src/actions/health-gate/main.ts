@@ -65,17 +65,27 @@ export function plan(inputs: HealthGateInputs, workspace: string): Plan {
     throw error;
   }
   if (checks.length === 0) throw new ConfigurationError('Input "checks": every check is disabled (enabled: false); nothing to run');
+  // The gate's own budget is not the service's fault: a check whose measurements cannot all finish before the
+  // deadline, even when every answer comes just within its timeout, is refused here rather than turned into a
+  // verdict later. Errors retried beyond `count` can still run into the deadline; that ends INCONCLUSIVE.
   for (const c of checks) {
-    const least = inputs['initial-delay'] + (c.limits.count - 1) * c.intervalMs;
-    if (least >= inputs.deadline) {
+    const worst = worstCaseMs(c, inputs['initial-delay']);
+    if (worst > inputs.deadline) {
       throw new ConfigurationError(
-        `Input "deadline": ${formatDuration(inputs.deadline)} is too short for check "${c.name}" (count ${c.limits.count}, interval ${formatDuration(c.intervalMs)}${inputs['initial-delay'] ? `, initial-delay ${formatDuration(inputs['initial-delay'])}` : ''}: at least ${formatDuration(least)})`,
+        `Input "deadline": ${formatDuration(inputs.deadline)} is too short for check "${c.name}": ${c.limits.count} attempt(s) of up to ${formatDuration(c.timeoutMs)} (timeout)` +
+          `${c.limits.count > 1 ? ` ${formatDuration(c.intervalMs)} apart (interval)` : ''}${inputs['initial-delay'] ? ` after initial-delay ${formatDuration(inputs['initial-delay'])}` : ''} need up to ${formatDuration(worst)};` +
+          ' raise deadline, or lower timeout, attempts (count) or interval',
       );
     }
   }
   const ca = inputs['ca-cert'] ? loadCa(inputs['ca-cert'], workspace) : undefined;
   const urls = [url, inputs['prometheus-url'], ...checks.map((c) => (c.type === 'http' ? c.url : undefined))];
   return { checks, ca, secrets: secretsOf([...inputs.headers, ...inputs['prometheus-headers']], urls) };
+}
+
+/** The longest a check takes when every measurement uses its whole timeout: initial delay, count answers, the intervals between. */
+export function worstCaseMs(c: Check, initialDelayMs: number): number {
+  return initialDelayMs + c.limits.count * c.timeoutMs + (c.limits.count - 1) * c.intervalMs;
 }
 
 /** Header values, the credential part of `Bearer x` / `Basic x` (and a Basic password), passwords in URLs. */
@@ -177,8 +187,12 @@ export async function main(inputs: HealthGateInputs, deps: MainDeps): Promise<He
     failOn: inputs['fail-on'],
     rollbackOn: inputs['rollback-on'],
     fail: atLeast(score.status, inputs['fail-on']),
-    rollback: atLeast(score.status, inputs['rollback-on']),
+    // Missing evidence alone never rolls back: Argo pauses on inconclusive, it does not abort.
+    rollback: atLeast(score.status, inputs['rollback-on']) && !score.inconclusiveOnly,
   };
+  if (score.inconclusiveOnly && atLeast(score.status, inputs['rollback-on'])) {
+    score.reasons.push(`no rollback: ${score.status} only for lack of measurements, not because a check failed`);
+  }
   const report = buildReport(run, score, decision, thresholds, inputs.deadline);
   if (run.deadlineHit) log.warning(`health-gate: deadline ${formatDuration(inputs.deadline)} reached while waiting for ${run.waitingFor.join(', ')}`);
   log.info(redact(verdictLine(report, decision).replace(/\*\*/g, '')));

@@ -56,7 +56,7 @@ export const inputSchema = z.object({
     return logins;
   }),
   'repeat-interval': durationInput(4 * 3_600_000),
-  'reopen-window': durationInput(0),
+  'reopen-window': durationInput(24 * 3_600_000),
   token: z.string().min(1, { message: 'is required (the default is github.token; it needs issues: write)' }),
   'dry-run': booleanInput(false),
 });

@@ -77,8 +77,9 @@ export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 
 /**
  * Runs every check concurrently: attempts of one check spaced by its interval, each check's verdict decided
- * by its limits (Argo Rollouts' rules), Prometheus probed once with `vector(1)` first. At the deadline every
- * request in flight is stopped and the unfinished checks end as ERROR (decided by `deadline`).
+ * by its limits (Argo Rollouts' rules), Prometheus probed once with `vector(1)` alongside (for the report). At
+ * the deadline every request in flight is stopped and the unfinished checks end INCONCLUSIVE (decided by
+ * `deadline`): the gate running out of its own time says nothing about the service.
  */
 export async function runGate(o: GateOptions): Promise<GateRun> {
   const started = performance.now();
@@ -135,31 +136,22 @@ async function runCheck(check: Check, ctx: Ctx): Promise<CheckResult> {
     return r;
   };
 
-  if (check.type === 'prometheus') {
-    const probe = ctx.probe ? await ctx.probe : { ok: false as const, reason: 'prometheus-unavailable', message: 'no prometheus-url' };
-    if (!probe.ok) {
-      if (ctx.isDeadline()) return finish('ERROR', 'deadline');
-      attempts.push({
-        n: 1,
-        startedAt: new Date().toISOString(),
-        outcome: 'ERROR',
-        reason: 'prometheus-unavailable',
-        message: probe.message,
-        latencyMs: 0,
-      });
-      tally = addOutcome(tally, 'ERROR');
-      return finish('ERROR', 'prometheus-unavailable');
-    }
+  if (check.type === 'prometheus' && !ctx.o.prometheus) {
+    attempts.push({ n: 1, startedAt: new Date().toISOString(), outcome: 'ERROR', reason: 'prometheus-unavailable', message: 'no prometheus-url', latencyMs: 0 });
+    tally = addOutcome(tally, 'ERROR');
+    return finish('ERROR', 'prometheus-unavailable');
   }
+  // Prometheus down or restarting is not settled by the probe: each query is an attempt, and its errors are
+  // retried every interval up to consecutive-error-limit, as any other measurement's.
 
   for (let n = 1; ; n++) {
-    if (n > 1 && !(await pause(check.intervalMs, ctx.signal))) return finish('ERROR', 'deadline');
-    if (ctx.signal.aborted) return finish('ERROR', 'deadline');
+    if (n > 1 && !(await pause(check.intervalMs, ctx.signal))) return finish('INCONCLUSIVE', 'deadline');
+    if (ctx.signal.aborted) return finish('INCONCLUSIVE', 'deadline');
     const attempt = await ctx.limiter.run(() => (ctx.signal.aborted ? Promise.resolve(undefined) : measure(check, n, ctx)));
-    if (!attempt) return finish('ERROR', 'deadline');
+    if (!attempt) return finish('INCONCLUSIVE', 'deadline');
     if (attempt.reason === 'aborted' && ctx.isDeadline()) {
       attempts.push({ ...attempt, reason: 'deadline', message: 'stopped: the gate reached its deadline during this attempt' });
-      return finish('ERROR', 'deadline');
+      return finish('INCONCLUSIVE', 'deadline');
     }
     attempts.push(attempt);
     log.debug(`${check.name} #${n}: ${attempt.outcome} ${attempt.reason} — ${attempt.message} (${attempt.latencyMs} ms)`);
@@ -279,9 +271,10 @@ export function summarise(
       reason = 'prometheus-unavailable';
       break;
   }
+  // A Prometheus ERROR is the measuring side failing (unreachable, restarting, a query error), not the service.
   const criticalFailure =
     check.critical &&
-    (verdict === 'ERROR' ||
+    ((verdict === 'ERROR' && check.type === 'http') ||
       (verdict === 'FAIL' &&
         (check.type !== 'http' ||
           !check.criticalStatus ||

@@ -1,6 +1,7 @@
 import { judge } from './aggregate.js';
 import { parseNumber } from './condition.js';
 import type { HttpOutcome } from './http-client.js';
+import { readHealthAnswer } from './health-body.js';
 import { jsonText, readJsonPath } from './json-path.js';
 import { statusMatches } from './status-set.js';
 import type { BodyRule, HttpCheck, Outcome } from './types.js';
@@ -36,7 +37,10 @@ export function evaluateHttp(check: HttpCheck, res: HttpOutcome): HttpEvaluation
     return { ...base, outcome: 'FAIL', reason: 'unexpected-status', message: `HTTP ${status}, expected ${check.expectStatus.text}${redirectNote}` };
   }
   if (check.latencyLimitMs !== undefined && res.latencyMs > check.latencyLimitMs) {
-    return { ...base, outcome: 'FAIL', reason: 'too-slow', message: `answered in ${took}, over the ${formatDuration(check.latencyLimitMs)} limit` };
+    // Slowness caps the gate at DEGRADED when it only passes over max-latency; failing the hard limit must
+    // weigh at least as much, so the failure carries the same warning (worse never scores better).
+    const message = `answered in ${took}, over the ${formatDuration(check.latencyLimitMs)} limit`;
+    return { ...base, outcome: 'FAIL', reason: 'too-slow', message, warnings: [`${check.name}: ${message}`] };
   }
   let bodyNote = '';
   if (check.body && res.bodyError) {
@@ -47,19 +51,20 @@ export function evaluateHttp(check: HttpCheck, res: HttpOutcome): HttpEvaluation
     if (b.outcome !== 'PASS') return { ...base, ...b, value: b.value ?? status, warnings: [] };
     if (b.value !== undefined) base.value = b.value;
     bodyNote = `; ${b.message}`;
+    if (b.warning) base.warnings.push(`${check.name}: ${b.warning}`);
   }
   if (check.maxLatencyMs !== undefined && res.latencyMs > check.maxLatencyMs) {
     const warning = `${check.name}: answered in ${took}, over max-latency ${formatDuration(check.maxLatencyMs)}`;
-    return { ...base, outcome: 'PASS', reason: 'slow', message: `HTTP ${status} in ${took}, over max-latency ${formatDuration(check.maxLatencyMs)}${bodyNote}`, warnings: [warning] };
+    return { ...base, outcome: 'PASS', reason: 'slow', message: `HTTP ${status} in ${took}, over max-latency ${formatDuration(check.maxLatencyMs)}${bodyNote}`, warnings: [...base.warnings, warning] };
   }
-  return { ...base, outcome: 'PASS', reason: 'ok', message: `HTTP ${status} in ${took}${res.redirects.length ? ` after ${res.redirects.length} redirect(s)` : ''}${bodyNote}` };
+  return { ...base, outcome: 'PASS', reason: base.warnings.length ? 'degraded' : 'ok', message: `HTTP ${status} in ${took}${res.redirects.length ? ` after ${res.redirects.length} redirect(s)` : ''}${bodyNote}` };
 }
 
-const HEALTHY_STATUS = new Set(['healthy', 'ok', 'up', 'pass']);
-/** Top-level JSON keys whose boolean value is the verdict. */
-const HEALTHY_FLAGS = new Set(['status', 'healthy', 'ok', 'up']);
-
-export function evaluateBody(rule: BodyRule, body: string, truncated = false): { outcome: Outcome; reason: string; message: string; value?: number | string } {
+export function evaluateBody(
+  rule: BodyRule,
+  body: string,
+  truncated = false,
+): { outcome: Outcome; reason: string; message: string; value?: number | string; warning?: string } {
   const partial = truncated ? ' (in the first 1 MiB read)' : '';
   switch (rule.kind) {
     case 'contains':
@@ -73,7 +78,7 @@ export function evaluateBody(rule: BodyRule, body: string, truncated = false): {
     case 'non-empty':
       return body.trim() !== '' ? { outcome: 'PASS', reason: 'ok', message: `${body.length} bytes of content` } : { outcome: 'FAIL', reason: 'empty-body', message: 'the body is empty' };
     case 'healthy':
-      return healthyBody(body);
+      return healthyBody(body, truncated);
     case 'json': {
       let doc: unknown;
       try {
@@ -106,37 +111,11 @@ export function evaluateBody(rule: BodyRule, body: string, truncated = false): {
   }
 }
 
-/**
- * The built-in /health rule: a JSON object's `status` must be healthy, ok, up or pass (any case), or its
- * boolean `status` / `healthy` / `ok` / `up` true; any other body must contain the word healthy or ok
- * ("unhealthy" does not count).
- */
-export function healthyBody(body: string): { outcome: Outcome; reason: string; message: string } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    doc = undefined;
-  }
-  if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
-    const key = Object.keys(doc).find((k) => k.toLowerCase() === 'status');
-    const status = key === undefined ? undefined : (doc as Record<string, unknown>)[key];
-    if (typeof status === 'string') {
-      return HEALTHY_STATUS.has(status.trim().toLowerCase())
-        ? { outcome: 'PASS', reason: 'ok', message: `status is ${JSON.stringify(status)}` }
-        : { outcome: 'FAIL', reason: 'not-healthy', message: `status is ${JSON.stringify(status.slice(0, 60))}, not healthy, ok, up or pass` };
-    }
-    // {"healthy": false} or {"ok": false} says it outright, yet contains the word the text rule below looks for.
-    const flags = Object.entries(doc).filter(([k, v]) => HEALTHY_FLAGS.has(k.toLowerCase()) && typeof v === 'boolean');
-    if (flags.length > 0) {
-      const off = flags.find(([, v]) => v === false);
-      return off
-        ? { outcome: 'FAIL', reason: 'not-healthy', message: `${off[0]} is false` }
-        : { outcome: 'PASS', reason: 'ok', message: `${flags[0]![0]} is true` };
-    }
-  }
-  if (/\b(healthy|ok)\b/i.test(body)) return { outcome: 'PASS', reason: 'ok', message: 'the body says healthy or ok' };
-  return { outcome: 'FAIL', reason: 'not-healthy', message: body.trim() === '' ? 'the body is empty' : `the body says neither healthy nor ok: ${excerpt(body)}` };
+/** The built-in /health rule (src/core/health/health-body.ts): warn/degraded passes with a warning. */
+export function healthyBody(body: string, truncated = false): { outcome: Outcome; reason: string; message: string; warning?: string } {
+  const r = readHealthAnswer(body, { truncated });
+  if (r.level === 'fail') return { outcome: 'FAIL', reason: r.reason, message: r.message };
+  return { outcome: 'PASS', reason: r.reason, message: r.message, ...(r.level === 'warn' ? { warning: r.message } : {}) };
 }
 
 function excerpt(text: string): string {

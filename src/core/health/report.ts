@@ -70,7 +70,7 @@ export function verdictLine(r: HealthReport, decision: Decision): string {
       ? r.reasons.filter((x) => x.startsWith('critical check')).join('; ')
       : `${c.passed} of ${c.counted} checks passed${c.inconclusive ? `, ${c.inconclusive} inconclusive` : ''}`;
   const deadline = r.deadline.hit ? ` · deadline reached, still waiting for ${r.deadline.waitingFor.join(', ')}` : '';
-  const slow = r.checks.some((x) => x.verdict === 'PASS' && x.warnings.length > 0) && r.status !== 'CRITICAL' ? ' · slow answers (max-latency)' : '';
+  const slow = r.checks.some((x) => x.verdict === 'PASS' && x.warnings.length > 0) && r.status !== 'CRITICAL' ? ' · warnings (slow or degraded answers)' : '';
   const step = decision.fail ? `step fails (fail-on: ${decision.failOn})` : `step passes (fail-on: ${decision.failOn})`;
   return `${ICON[r.status]} **health-gate: ${r.status}** · score ${r.score}/100 (${tally})${slow}${deadline} · rollback: ${r.rollback ? '**yes**' : 'no'} · ${step}`;
 }
@@ -80,12 +80,14 @@ export function renderSummary(r: HealthReport, decision: Decision): string {
   const rows = r.checks.map((c) => [
     c.name,
     c.critical ? (c.criticalOn ? `yes (${c.criticalOn})` : 'yes') : 'no',
-    `${VERDICT_ICON[c.verdict]} ${c.verdict}${c.warnings.length && c.verdict === 'PASS' ? ' (slow)' : ''}`,
+    `${VERDICT_ICON[c.verdict]} ${c.verdict}${c.warnings.length && c.verdict === 'PASS' ? (c.reason === 'degraded' ? ' (degraded)' : ' (slow)') : ''}`,
     showValue(c),
     c.latencyMs === undefined ? '—' : `${c.latencyMs} ms`,
     `${c.reason}: ${c.message}`,
   ]);
-  return `${verdictLine(r, decision)}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
+  // A measuring fault is said once, above the table, in fixed words (Prometheus' own message is untrusted text).
+  const prometheus = r.prometheus && !r.prometheus.up ? `\n\n⚠️ Prometheus did not answer vector(1) (a measuring fault: its checks are left out of the score; their errors are in the table)` : '';
+  return `${verdictLine(r, decision)}${prometheus}\n\n${table(['check', 'critical', 'verdict', 'value or status', 'latency', 'reason'], rows)}\n`;
 }
 
 function showValue(c: CheckResult): string {
@@ -100,7 +102,7 @@ export function failureMessage(r: HealthReport, decision: Decision): string {
   const slow = r.checks.filter((c) => c.verdict === 'PASS' && c.warnings.length > 0).map((c) => c.name);
   const why = r.status === 'CRITICAL' ? r.reasons.filter((x) => x.startsWith('critical check')).join('; ') : `score ${r.score}/100`;
   const step = decision.fail ? `fail-on is ${decision.failOn}` : `the step passes (fail-on: ${decision.failOn})`;
-  return `health-gate: ${r.status}, ${why}; ${step}.${slow.length ? ` Over max-latency: ${slow.join(', ')}.` : ''}${bad.length ? ` Not passing: ${bad.join(', ')}.` : ''}${r.deadline.hit ? ` Deadline reached while waiting for ${r.deadline.waitingFor.join(', ')}.` : ''}`;
+  return `health-gate: ${r.status}, ${why}; ${step}.${slow.length ? ` Passed with warnings (slow or degraded): ${slow.join(', ')}.` : ''}${bad.length ? ` Not passing: ${bad.join(', ')}.` : ''}${r.deadline.hit ? ` Deadline reached while waiting for ${r.deadline.waitingFor.join(', ')}.` : ''}`;
 }
 
 /** Replaces every secret (header values, passwords in URLs) in a text with ***. Longest first. */

@@ -1,3 +1,4 @@
+import { STATUS_ORDER, type HealthStatus } from '../health/types.js';
 import { ExternalError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
 import { type IncidentApi, type IssueRecord, messageOf, statusOf } from './api.js';
@@ -154,10 +155,25 @@ class IncidentRun {
   // ---------------------------------------------------------------- open
 
   async open(open: Array<{ issue: IssueRecord; state: IncidentState }>): Promise<IncidentResult> {
-    const kept = open[0];
+    // An open issue whose marker still says "resolved" was reopened by a person after greenline closed it
+    // (greenline's own reopen clears it): people use it (action items, a post-mortem); it is never closed as
+    // a duplicate, and greenline updates it only when it would have reopened it itself (within reopen-window).
+    const live = open.filter((o) => !o.state.resolved);
+    const byPeople = open.filter((o) => o.state.resolved);
+    const kept = live[0];
     if (kept) {
-      await this.closeStaleDuplicates(kept.issue, open.slice(1).map((o) => o.issue));
+      await this.closeStaleDuplicates(kept.issue, live.slice(1).map((o) => o.issue));
+      for (const o of byPeople) this.deps.log.info(`#${o.issue.number} was reopened by a person after it was resolved: left as it is`);
       return this.update(kept.issue, kept.state);
+    }
+    const window = this.config.reopenWindowMs;
+    const adopt = byPeople
+      .map((o) => ({ ...o, resolvedAt: Date.parse(o.state.resolved!) }))
+      .filter((o) => window > 0 && this.now - o.resolvedAt <= window)
+      .sort((a, b) => b.resolvedAt - a.resolvedAt)[0];
+    if (adopt) {
+      this.step(`#${adopt.issue.number} was reopened by a person ${humanDuration(Math.max(0, this.now - adopt.resolvedAt))} after it was resolved, within reopen-window: it carries this failure`);
+      return this.update(adopt.issue, adopt.state);
     }
     const closed = await this.listConfirmed('closed', 'updated', 'desc');
     const previous = closed
@@ -165,13 +181,18 @@ class IncidentRun {
       .map((c) => ({ ...c, closedAt: Date.parse(c.issue.closedAt ?? c.state.resolved ?? '') }))
       .filter((c) => !Number.isNaN(c.closedAt))
       .sort((a, b) => b.closedAt - a.closedAt || b.issue.number - a.issue.number)[0];
-    if (previous && this.config.reopenWindowMs > 0 && this.now - previous.closedAt <= this.config.reopenWindowMs) {
+    if (previous && window > 0 && this.now - previous.closedAt <= window) {
       return this.reopen(previous.issue, previous.state, previous.closedAt);
     }
-    return this.create(previous?.issue);
+    const linked = previous?.issue ?? byPeople.at(-1)?.issue;
+    return this.create(linked);
   }
 
-  /** What changed since the last run, or why people are reminded; undefined means "body only". */
+  /**
+   * Why people are told (a comment), or undefined for "body only". At most one comment per repeat-interval,
+   * unless the failing commit changed or the status is worse than the worst one people were already told
+   * about in this incident (a status flapping between CRITICAL and UNHEALTHY is told once).
+   */
   notifyReason(state: IncidentState): { markdown: string; text: string } | undefined {
     const c = this.config;
     const commit = (sha: string) => `[\`${shortSha(sha)}\`](${commitUrl(c.place, sha)})`;
@@ -181,20 +202,27 @@ class IncidentRun {
       md.push(state.failing ? `New failing commit ${commit(c.failingSha)} (was ${commit(state.failing)})` : `Failing commit ${commit(c.failingSha)}`);
       text.push(`new failing commit ${shortSha(c.failingSha)}`);
     }
+    const told = state.told ?? state.status;
+    if (worse(this.status, told)) {
+      md.push(`Status worsened from **${inline(told, 40)}** to **${inline(this.status, 40)}**`);
+      text.push(`status ${told} → ${this.status}`);
+    }
+    const since = this.now - Date.parse(state.notified);
+    if (!md.length && since >= c.repeatIntervalMs) {
+      md.push(`Still failing: ${this.status === state.status ? 'nothing changed' : `now **${inline(this.status, 40)}**`} in ${humanDuration(since)}`);
+      text.push(`still failing after ${humanDuration(since)} (repeat-interval ${humanDuration(c.repeatIntervalMs)})`);
+    }
+    if (!md.length) return undefined;
+    // Told anyway: say what else changed since the last run (no comment of its own).
+    if (this.status !== state.status && !worse(this.status, told)) {
+      md.push(`Status changed from **${inline(state.status, 40)}** to **${inline(this.status, 40)}**`);
+      text.push(`status ${state.status} → ${this.status}`);
+    }
     if (c.restoredSha && c.restoredSha !== state.restored) {
       md.push(`New rollback: restored ${commit(c.restoredSha)}`);
       text.push(`new rollback to ${shortSha(c.restoredSha)}`);
     }
-    if (this.status !== state.status) {
-      md.push(`Status changed from **${inline(state.status, 40)}** to **${inline(this.status, 40)}**`);
-      text.push(`status ${state.status} → ${this.status}`);
-    }
-    if (md.length) return { markdown: md.join('; '), text: text.join(', ') };
-    const since = this.now - Date.parse(state.notified);
-    if (since >= c.repeatIntervalMs) {
-      return { markdown: `Still failing: nothing changed in ${humanDuration(since)}`, text: `still failing after ${humanDuration(since)} (repeat-interval ${humanDuration(c.repeatIntervalMs)})` };
-    }
-    return undefined;
+    return { markdown: md.join('; '), text: text.join(', ') };
   }
 
   async update(issue: IssueRecord, state: IncidentState): Promise<IncidentResult> {
@@ -210,6 +238,7 @@ class IncidentRun {
       failing: c.failingSha || state.failing,
       restored: c.restoredSha || state.restored,
       notified: reason ? iso(this.now) : state.notified,
+      told: reason ? worst(state.told ?? state.status, this.status) : (state.told ?? state.status),
       runs: state.runs + 1,
       timeline: [...state.timeline, entry],
     };
@@ -218,7 +247,7 @@ class IncidentRun {
     if (!c.dryRun) await this.call(`update the body of #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body }));
     if (!reason) {
       const wait = c.repeatIntervalMs - (this.now - Date.parse(state.notified));
-      return this.result('updated', issue, `no change since the last comment; next reminder in ${humanDuration(Math.max(0, wait))}`);
+      return this.result('updated', issue, `nothing new to tell since the last comment; next reminder in ${humanDuration(Math.max(0, wait))}`);
     }
     this.step(`Comment on #${issue.number}: ${reason.text}`);
     if (!c.dryRun) {
@@ -233,34 +262,46 @@ class IncidentRun {
     return this.result('commented', issue, reason.text);
   }
 
+  /**
+   * Reopens the last incident (failing again within reopen-window). The first reopen is a comment; while the
+   * service flaps, further reopens within repeat-interval of the last comment are quiet (the timeline and
+   * GitHub's own reopen event record them) unless the failing commit changed or the status got worse.
+   */
   async reopen(issue: IssueRecord, state: IncidentState, closedAt: number): Promise<IncidentResult> {
     const c = this.config;
     const entry = this.entry();
     const { resolved: _resolved, ...rest } = state;
+    const after = humanDuration(Math.max(0, this.now - closedAt));
+    const news = this.notifyReason(state);
+    const flapping = state.reopened !== undefined && this.now - Date.parse(state.notified) < c.repeatIntervalMs;
+    const tell = !flapping || (news !== undefined && !news.text.startsWith('still failing'));
     const next: IncidentState = {
       ...rest,
       kind: c.kind,
       status: this.status,
       failing: c.failingSha || state.failing,
       restored: c.restoredSha || state.restored,
-      notified: iso(this.now),
+      notified: tell ? iso(this.now) : state.notified,
+      told: tell ? this.status : worst(state.told ?? state.status, this.status),
+      reopened: iso(this.now),
       runs: state.runs + 1,
       timeline: [...state.timeline, { ...entry, s: `REOPENED · ${entry.s}` }],
     };
     const { body } = this.render(next, issue.body);
-    const after = humanDuration(Math.max(0, this.now - closedAt));
-    this.step(`Reopen #${issue.number}: failing again ${after} after it was closed (reopen-window ${humanDuration(c.reopenWindowMs)})`);
+    this.step(`Reopen #${issue.number}: failing again ${after} after it was closed (reopen-window ${humanDuration(c.reopenWindowMs)})${tell ? '' : '; no comment: it flaps, and people were told less than repeat-interval ago'}`);
     if (!c.dryRun) {
       await this.call(`reopen #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body, state: 'open', stateReason: 'reopened' }));
-      try {
-        await this.deps.api.addComment(issue.number, `🔴 Reopened: failing again ${after} after it was closed.\n\n${timelineLine(entry, c.place)}`);
-      } catch (error) {
-        return this.result('reopened', issue, 'reopened within reopen-window', {
-          failure: `Reopened #${issue.number}, but the comment could not be posted: ${describe(error)}`,
-        });
+      if (tell) {
+        try {
+          await this.deps.api.addComment(issue.number, `🔴 Reopened: failing again ${after} after it was closed${news ? `. ${news.markdown}` : ''}.\n\n${timelineLine(entry, c.place)}`);
+        } catch (error) {
+          return this.result('reopened', issue, 'reopened within reopen-window', {
+            failure: `Reopened #${issue.number}, but the comment could not be posted: ${describe(error)}`,
+          });
+        }
       }
     }
-    return this.result('reopened', issue, `failing again ${after} after it was closed, within reopen-window`);
+    return this.result('reopened', issue, `failing again ${after} after it was closed, within reopen-window${tell ? '' : ' (quiet: flapping)'}`);
   }
 
   async create(previous: IssueRecord | undefined): Promise<IncidentResult> {
@@ -276,6 +317,7 @@ class IncidentRun {
       restored: c.restoredSha,
       opened: now,
       notified: now,
+      told: this.status,
       runs: 1,
       trimmed: 0,
       ...(previous ? { previous: previous.number } : {}),
@@ -331,7 +373,8 @@ class IncidentRun {
       this.deps.log.warning(`Created #${created.number}, but could not list again to check for a duplicate: ${describe(error)}`);
       return this.result('created', created, 'no open incident for this fingerprint', extra);
     }
-    const kept = open[0];
+    // Issues a person reopened are not greenline's to deduplicate (see open()).
+    const kept = open.find((o) => !o.state.resolved);
     if (!kept || kept.issue.number >= created.number) {
       return this.result('created', created, 'no open incident for this fingerprint', extra);
     }
@@ -372,26 +415,38 @@ class IncidentRun {
 
   // ---------------------------------------------------------------- resolve
 
+  /**
+   * Closes what greenline opened or reopened itself; an issue a person reopened after greenline resolved it
+   * is theirs (action items, a post-mortem) and stays open. The "resolved" comment is left out while the
+   * service flaps (resolved again within repeat-interval of greenline reopening it): the timeline records it.
+   */
   async resolve(open: Array<{ issue: IssueRecord; state: IncidentState }>): Promise<IncidentResult> {
     const c = this.config;
-    if (open.length === 0) {
-      this.step(`Nothing to resolve: no open issue labelled ${this.searchLabels.join(' + ')}`);
-      return this.result('none', undefined, 'no open incident for this fingerprint');
+    const live = open.filter((o) => !o.state.resolved);
+    for (const o of open.filter((x) => x.state.resolved)) {
+      this.step(`Leave #${o.issue.number} open: a person reopened it after it was resolved`);
+    }
+    if (live.length === 0) {
+      if (open.length === 0) this.step(`Nothing to resolve: no open issue labelled ${this.searchLabels.join(' + ')}`);
+      return this.result('none', open[0]?.issue, open.length ? 'only issues a person reopened are open' : 'no open incident for this fingerprint');
     }
     let reason = '';
-    for (const { issue, state } of open) {
+    for (const { issue, state } of live) {
       const after = humanDuration(Math.max(0, this.now - Date.parse(state.opened)));
-      reason ||= `resolved after ${after}`;
-      const next: IncidentState = { ...state, resolved: iso(this.now), timeline: [...state.timeline, this.entry()] };
+      const flapping = state.reopened !== undefined && this.now - Date.parse(state.reopened) < c.repeatIntervalMs;
+      reason ||= `resolved after ${after}${flapping ? ' (quiet: flapping)' : ''}`;
+      const next: IncidentState = { ...state, resolved: iso(this.now), timeline: [...state.timeline, { ...this.entry(), s: 'RESOLVED' }] };
       const { body } = this.render(next, issue.body);
-      this.step(`Close #${issue.number} as completed: resolved after ${after}`);
+      this.step(`Close #${issue.number} as completed: resolved after ${after}${flapping ? '; no comment: it was reopened less than repeat-interval ago' : ''}`);
       if (c.dryRun) continue;
-      await this.call(`comment on #${issue.number}`, () =>
-        this.deps.api.addComment(issue.number, `✅ Resolved after ${after} · ${link(runLabel(c.runUrl), c.runUrl)}${c.failingSha ? ` · now on [\`${shortSha(c.failingSha)}\`](${commitUrl(c.place, c.failingSha)})` : ''}`),
-      );
+      if (!flapping) {
+        await this.call(`comment on #${issue.number}`, () =>
+          this.deps.api.addComment(issue.number, `✅ Resolved after ${after} · ${link(runLabel(c.runUrl), c.runUrl)}${c.failingSha ? ` · now on [\`${shortSha(c.failingSha)}\`](${commitUrl(c.place, c.failingSha)})` : ''}`),
+        );
+      }
       await this.call(`close #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body, state: 'closed', stateReason: 'completed' }));
     }
-    return this.result('closed', open[0]!.issue, reason);
+    return this.result('closed', live[0]!.issue, reason);
   }
 
   async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -401,6 +456,20 @@ class IncidentRun {
       throw wrap(what, error);
     }
   }
+}
+
+/** Health statuses by severity; other statuses (ROLLED BACK, FAILED) have no order and are never "worse". */
+function severity(status: string): number {
+  return STATUS_ORDER.indexOf(status.trim().toUpperCase() as HealthStatus);
+}
+
+function worse(now: string, before: string): boolean {
+  const a = severity(now);
+  return a >= 0 && a > severity(before);
+}
+
+function worst(a: string, b: string): string {
+  return worse(b, a) ? b : a;
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { type HealthView, renderHealthReport } from './health-report.js';
 import { capChars, humanDuration, inline, link, quoted, runLabel, shortSha, utc } from './markdown.js';
-import { encodeMarker, type IncidentKind, type IncidentState, type TimelineEntry } from './state.js';
+import { encodeMarker, markerLineIndex, type IncidentKind, type IncidentState, type TimelineEntry } from './state.js';
 
 /** GitHub rejects issue bodies over 65,536 characters (422); greenline stays a little below. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -8,7 +8,6 @@ export const BODY_BUDGET = 65_000;
 /** Caps that keep the fixed parts small enough for the timeline to always have room. */
 export const CAP_HEALTH = 16_000;
 export const CAP_DETAILS = 12_000;
-export const CAP_PEOPLE = 16_000;
 
 /** Where the incident happened: plain values read from the run's context. */
 export interface IncidentPlace {
@@ -132,7 +131,16 @@ function impact(state: IncidentState, place: IncidentPlace, health: HealthView |
   return lines.join(' ');
 }
 
-function renderWith(input: RenderInput, state: IncidentState, healthSection: string, detailsSection: string, people: string): string {
+interface Sections {
+  health: string;
+  details: string;
+  /** People own these two: the action items and root cause section, and any text written above the marker. */
+  people: string;
+  preface: string;
+}
+
+function renderWith(input: RenderInput, state: IncidentState, sections: Sections): string {
+  const { health: healthSection, details: detailsSection, people, preface } = sections;
   const { place } = input;
   const last = state.timeline.at(-1);
   const now = last ? Date.parse(last.t) : Date.parse(state.opened);
@@ -157,6 +165,7 @@ function renderWith(input: RenderInput, state: IncidentState, healthSection: str
   }
 
   return [
+    ...(preface ? [preface, ''] : []),
     encodeMarker(state),
     '## Summary',
     '',
@@ -206,29 +215,44 @@ export interface RenderedBody {
   state: IncidentState;
 }
 
+/** Text a person wrote above greenline's marker line (kept as written, at the top). */
+export function prefaceOf(body: string | undefined): string {
+  if (!body) return '';
+  const lines = body.replace(/\r\n/g, '\n').split('\n');
+  const at = markerLineIndex(lines);
+  return at > 0 ? lines.slice(0, at).join('\n').replace(/\s+$/, '') : '';
+}
+
+/** Cuts a people-owned text to `max` characters and says so where the cut is. */
+function cutOwned(text: string, max: number, what: string): string {
+  const note = `\n\n_(greenline cut ${what} here, ${text.length - max} characters and more left out: the issue body would otherwise exceed GitHub's 65,536-character limit. The full text is in the issue's edit history.)_`;
+  return `${capChars(text, Math.max(0, max - note.length))}${note}`;
+}
+
 /**
- * The whole issue body. Stays within BODY_BUDGET: the sections have caps, then the oldest timeline lines
- * are dropped first (from the marker's state as well, so the trimming sticks); the newest line stays.
+ * The whole issue body. Greenline's parts stay within BODY_BUDGET: the health and details sections have
+ * caps, then the oldest timeline lines are dropped first (from the marker's state as well, so the trimming
+ * sticks); the newest line stays. What people own (the action items and root cause section, text above the
+ * marker) is never cut, unless the body would exceed GitHub's own 65,536-character limit: then greenline's
+ * reports are shortened first, and only then the people's text, with a note saying so where it was cut.
  */
 export function renderIncidentBody(input: RenderInput): RenderedBody {
   const previousHealth = extractSection(input.previousBody, 'health');
   const previousDetails = extractSection(input.previousBody, 'details');
   const previousPeople = extractSection(input.previousBody, 'people');
 
-  const healthSection = input.health
-    ? renderHealthReport(input.health, CAP_HEALTH)
-    : capSection(previousHealth, CAP_HEALTH) ?? '_No health report was given._';
-  const detailsSection =
-    input.details !== undefined && input.details.trim() !== ''
-      ? quoted(input.details, CAP_DETAILS)
-      : capSection(previousDetails, CAP_DETAILS) ?? '_None given._';
-  let people = previousPeople ?? defaultPeopleSection(input.state.kind);
-  if (people.length > CAP_PEOPLE) {
-    people = `${capChars(people, CAP_PEOPLE - 120)}\n\n_(greenline cut this section to keep the issue under GitHub's size limit.)_`;
-  }
+  const sections: Sections = {
+    health: input.health ? renderHealthReport(input.health, CAP_HEALTH) : (capSection(previousHealth, CAP_HEALTH) ?? '_No health report was given._'),
+    details:
+      input.details !== undefined && input.details.trim() !== ''
+        ? quoted(input.details, CAP_DETAILS)
+        : (capSection(previousDetails, CAP_DETAILS) ?? '_None given._'),
+    people: previousPeople ?? defaultPeopleSection(input.state.kind),
+    preface: prefaceOf(input.previousBody),
+  };
 
   let state: IncidentState = { ...input.state, timeline: [...input.state.timeline] };
-  let body = renderWith(input, state, healthSection, detailsSection, people);
+  let body = renderWith(input, state, sections);
   while (body.length > BODY_BUDGET && state.timeline.length > 1) {
     // Each entry costs its rendered line plus its JSON in the marker: drop the fewest oldest ones that cover
     // the excess, then render again to check (the "trimmed" note can grow by a digit).
@@ -242,7 +266,22 @@ export function renderIncidentBody(input: RenderInput): RenderedBody {
     }
     drop = Math.max(1, drop);
     state = { ...state, timeline: state.timeline.slice(drop), trimmed: state.trimmed + drop };
-    body = renderWith(input, state, healthSection, detailsSection, people);
+    body = renderWith(input, state, sections);
+  }
+  if (body.length <= GITHUB_BODY_LIMIT) return { body, state };
+  // Only people's text is left to make room for: greenline's own reports go first.
+  sections.health = '_(the health report was left out: the sections people wrote fill the issue up to GitHub\'s size limit.)_';
+  sections.details = '_(left out: the sections people wrote fill the issue up to GitHub\'s size limit.)_';
+  body = renderWith(input, state, sections);
+  if (body.length > GITHUB_BODY_LIMIT) {
+    const room = sections.people.length - (body.length - BODY_BUDGET);
+    if (room >= 200) sections.people = cutOwned(sections.people, room, 'this section');
+    else {
+      sections.people = cutOwned(sections.people, 200, 'this section');
+      body = renderWith(input, state, sections);
+      sections.preface = cutOwned(sections.preface, Math.max(200, sections.preface.length - (body.length - BODY_BUDGET)), 'the text above');
+    }
+    body = renderWith(input, state, sections);
   }
   return { body, state };
 }

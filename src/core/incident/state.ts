@@ -34,7 +34,12 @@ export interface IncidentState {
   /** Timeline lines dropped (oldest first) to stay under GitHub's body limit. */
   trimmed: number;
   previous?: number;
+  /** Set when greenline closed it as resolved; an open issue that still carries it was reopened by a person. */
   resolved?: string;
+  /** The worst status people were told about since the issue was opened or reopened: a comment needs worse. */
+  told?: string;
+  /** Last time greenline reopened it (a flapping service: reopen and resolve are quiet within repeat-interval). */
+  reopened?: string;
   timeline: TimelineEntry[];
 }
 
@@ -70,13 +75,15 @@ const stateSchema = (fallbackTime: string) =>
     trimmed: z.number().int().nonnegative().catch(0),
     previous: z.number().int().positive().optional().catch(undefined),
     resolved: isoOr('').optional(),
+    told: z.string().max(200).optional().catch(undefined),
+    reopened: isoOr('').optional(),
     timeline: z.array(entrySchema).catch([]),
   });
 
 /**
  * The marker line. The JSON is escaped so it cannot end the comment (`<` and `>` only occur inside JSON
- * strings, and become \u003c / \u003e); untrusted text elsewhere in the body is neutralised (no `<` at all),
- * and only the body's first line is ever read as a marker, so nothing else can forge one.
+ * strings, and become \u003c / \u003e); untrusted text greenline writes into the body is neutralised (no `<` at
+ * all), so no input can forge one; only people with write access to the issue can.
  */
 export function encodeMarker(state: IncidentState): string {
   const json = JSON.stringify(state).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -84,13 +91,27 @@ export function encodeMarker(state: IncidentState): string {
 }
 
 /**
- * Reads the marker from the first line of an issue body; undefined when there is none, it does not parse,
- * or it belongs to another fingerprint label. `fallbackTime` (the issue's created_at) fills unreadable times.
+ * Where greenline's marker line is in a body: the first line that is a marker, wherever it is (a person may
+ * add a line above it). -1 when there is none.
+ */
+export function markerLineIndex(lines: readonly string[]): number {
+  return lines.findIndex((l) => {
+    const t = l.replace(/\r$/, '').trim();
+    return t.startsWith(MARKER_PREFIX) && t.endsWith(MARKER_SUFFIX);
+  });
+}
+
+/**
+ * Reads the marker from an issue body (its line may be anywhere: people add text above it); undefined when
+ * there is none, it does not parse, or it belongs to another fingerprint label. `fallbackTime` (the issue's
+ * created_at) fills unreadable times.
  */
 export function decodeMarker(body: string | null | undefined, label: string, fallbackTime: string): IncidentState | undefined {
   if (!body) return undefined;
-  const firstLine = body.split('\n', 1)[0]!.replace(/\r$/, '').trim();
-  if (!firstLine.startsWith(MARKER_PREFIX) || !firstLine.endsWith(MARKER_SUFFIX)) return undefined;
+  const lines = body.split('\n');
+  const at = markerLineIndex(lines);
+  if (at < 0) return undefined;
+  const firstLine = lines[at]!.replace(/\r$/, '').trim();
   const json = firstLine.slice(MARKER_PREFIX.length, firstLine.length - MARKER_SUFFIX.length);
   let data: unknown;
   try {
@@ -115,6 +136,8 @@ export function decodeMarker(body: string | null | undefined, label: string, fal
     trimmed: s.trimmed,
     ...(s.previous !== undefined ? { previous: s.previous } : {}),
     ...(s.resolved ? { resolved: s.resolved } : {}),
+    ...(s.told ? { told: s.told } : {}),
+    ...(s.reopened ? { reopened: s.reopened } : {}),
     timeline: s.timeline.map((e) => ({ t: e.t, c: e.c, s: e.s, ...(e.r ? { r: e.r } : {}), ...(e.x ? { x: e.x } : {}) })),
   };
 }

@@ -14,6 +14,10 @@ export interface RunningPrometheus {
   log(): string;
   /** Polls an instant query until `accept` holds for its result (or throws with the last answer). */
   waitFor(query: string, accept: (result: PromSample[]) => boolean, timeoutMs?: number): Promise<PromSample[]>;
+  /** Stops the process and keeps its data (an outage, or the first half of a restart). */
+  down(): Promise<void>;
+  /** Starts it again on the same port and data; resolves when it is ready. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,11 +28,11 @@ export interface PromSample {
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 
-export async function startPrometheus(targets: string[], options: { attempts?: number } = {}): Promise<RunningPrometheus> {
+export async function startPrometheus(targets: string[], options: { attempts?: number; port?: number } = {}): Promise<RunningPrometheus> {
   let lastError: unknown;
   for (let i = 0; i < (options.attempts ?? 3); i++) {
     try {
-      return await startOnce(targets);
+      return await startOnce(targets, options.port);
     } catch (error) {
       lastError = error;
       if (!/address already in use/i.test(String((error as Error).message))) throw error;
@@ -37,9 +41,10 @@ export async function startPrometheus(targets: string[], options: { attempts?: n
   throw lastError;
 }
 
-async function startOnce(targets: string[]): Promise<RunningPrometheus> {
+/** `port`: listen there (a restart of a Prometheus that was stopped), else on a free port. */
+async function startOnce(targets: string[], fixedPort?: number): Promise<RunningPrometheus> {
   const dir = await tempDir('greenline-prometheus-');
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -54,30 +59,42 @@ async function startOnce(targets: string[]): Promise<RunningPrometheus> {
   const configPath = join(dir.path, 'prometheus.yml');
   await writeFile(configPath, config);
   let log = '';
-  const child: ChildProcess = spawn(
-    PROMETHEUS_BIN,
-    [`--config.file=${configPath}`, `--storage.tsdb.path=${join(dir.path, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=info'],
-    { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  let child!: ChildProcess;
   let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
-      exited = code;
-      resolve();
-    }),
-  );
-  child.on('error', (e) => (log += `\nspawn error: ${e.message}`));
+  let exit!: Promise<void>;
+  // The same data directory and port each time: a restart keeps what was scraped, as a real restart does.
+  const launch = () => {
+    exited = undefined;
+    child = spawn(
+      PROMETHEUS_BIN,
+      [`--config.file=${configPath}`, `--storage.tsdb.path=${join(dir.path, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=info'],
+      { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const proc = child;
+    exit = new Promise<void>((resolve) =>
+      proc.on('exit', (code) => {
+        exited = code;
+        resolve();
+      }),
+    );
+    child.on('error', (e) => (log += `\nspawn error: ${e.message}`));
+  };
+  launch();
   const url = `http://127.0.0.1:${port}`;
 
-  const stop = async () => {
+  const halt = async () => {
     if (exited === undefined && child.pid) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const proc = child;
+      proc.kill('SIGTERM');
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exit;
       clearTimeout(killer);
     }
+  };
+  const stop = async () => {
+    await halt();
     await dir.cleanup();
   };
   const fail = async (what: string): Promise<never> => {
@@ -136,6 +153,22 @@ async function startOnce(targets: string[]): Promise<RunningPrometheus> {
         if (last && accept(last)) return last;
         if (Date.now() > end) throw new Error(`prometheus: ${q} did not reach the expected result within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
         await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    async down() {
+      await halt();
+    },
+    async up() {
+      launch();
+      const end = Date.now() + 20_000;
+      for (;;) {
+        try {
+          if ((await fetch(`${url}/-/ready`)).ok) return;
+        } catch {
+          // not listening yet
+        }
+        if (exited !== undefined || Date.now() > end) throw new Error(`prometheus did not come back up\n${log.trim().split('\n').slice(-20).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 100));
       }
     },
     stop,
