@@ -1,6 +1,7 @@
 import type { Logger } from '../action/log.js';
 import type { Ancestry, CommitSummary, HistoryPort } from '../lastgood/types.js';
-import { httpStatus, type GitHub } from './client.js';
+import type { GitHub } from './client.js';
+import { httpStatus } from './http-error.js';
 
 export interface RepoRef {
   owner: string;

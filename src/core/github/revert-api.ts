@@ -2,7 +2,8 @@ import type { Logger } from '../action/log.js';
 import { isGreenlineRevert } from '../git/history.js';
 import type { CommitSummary } from '../lastgood/types.js';
 import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, UpdateOutcome } from '../lastgood/revert.js';
-import { errorMessage, httpStatus, type GitHub } from './client.js';
+import type { GitHub } from './client.js';
+import { errorMessage, httpStatus } from './http-error.js';
 import { ApiHistory, GitHubRepo, summary, type RepoCommit } from './compare.js';
 
 type TreeEntry = { path: string; mode: '100644' | '100755' | '040000' | '160000' | '120000'; type: 'blob' | 'tree' | 'commit'; sha?: string | null; content?: string };

@@ -1,5 +1,5 @@
 import type { GitHub } from './client.js';
-import { httpStatus } from './client.js';
+import { httpStatus } from './http-error.js';
 
 /**
  * Points a lightweight git tag at a commit through the refs API: create it, or move it (tags are not
