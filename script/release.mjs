@@ -86,15 +86,21 @@ function releasedChangelog(text, version, date) {
 
 /**
  * What a build of dist/ reads, hashed: the tracked build inputs and dist/ at HEAD (the tree is clean, so HEAD is
- * the working tree), package.json without its version (which no bundle contains), the installed packages and
+ * the working tree), package.json and package-lock.json without their version (which no bundle contains), the installed packages and
  * the Node that builds. A key already verified (a dry run before the release) is not built again.
  */
 function buildKey() {
   const h = createHash('sha256');
-  h.update(git(['ls-tree', '-r', 'HEAD', '--', 'src', 'script/build.mjs', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'dist']));
+  h.update(git(['ls-tree', '-r', 'HEAD', '--', 'src', 'script/build.mjs', 'tsconfig.json', 'tsconfig.build.json', 'LICENSE', 'dist']));
   const pkg = readJson('package.json');
   delete pkg.version;
   h.update(JSON.stringify(pkg));
+  if (existsSync(join(root, 'package-lock.json'))) {
+    const lock = readJson('package-lock.json');
+    delete lock.version;
+    if (lock.packages?.['']) delete lock.packages[''].version;
+    h.update(JSON.stringify(lock));
+  }
   const installed = join(root, 'node_modules/.package-lock.json');
   h.update(existsSync(installed) ? readFileSync(installed) : 'no node_modules');
   h.update(process.version);
@@ -179,7 +185,9 @@ function main() {
     }
   }
 
-  checkDist(say);
+  const date = new Date().toISOString().slice(0, 10);
+  const changelog = releasedChangelog(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version, date);
+  checkDist(say); // last: the one check that takes minutes
 
   // vX moves only for the newest release of major X that is not a pre-release.
   const majorTag = `v${major}`;
@@ -188,8 +196,6 @@ function main() {
   const moveMajor = !isPre && newer.length === 0;
   const majorWas = git(['rev-parse', '--verify', '--quiet', `refs/tags/${majorTag}^{commit}`], { allowFail: true });
   const majorRemote = remoteRefs.get(`refs/tags/${majorTag}^{}`) ?? remoteRefs.get(`refs/tags/${majorTag}`);
-  const date = new Date().toISOString().slice(0, 10);
-  const changelog = releasedChangelog(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version, date);
   const refspecs = [`refs/heads/${branch.out}:refs/heads/${branch.out}`, `refs/tags/${tag}:refs/tags/${tag}`, ...(moveMajor ? [`+refs/tags/${majorTag}:refs/tags/${majorTag}`] : [])];
 
   const w = dryRun ? 'would ' : '';
