@@ -4,6 +4,9 @@
 // @actions/github + zod action bundled the same way (bench/fixtures/minimal-action, goal ≤ 1.3×). Also each
 // bundle's size (goal ≤ 1 MB). The clock starts just before spawn and stops when the first byte lands in
 // GITHUB_OUTPUT (fs.watch, checked again at exit), as the runner would see it.
+// Start-up cost: each bundle run with one bad input (the shortest path there is: read the inputs, refuse one,
+// exit 1), from process start to process exit, against bare `node -e 0` (goal ≤ 1.5×): what a bundle loads before
+// it can refuse an input is what every run pays.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +140,41 @@ function timeFirstOutput(bundle: string, action: string | undefined, launch: Lau
   });
 }
 
+/** Spawns Node 24 with `args` in the runner's environment and times process start → process exit. */
+function timeToExit(args: string[], action: string | undefined, launch: Launch): Promise<Timed> {
+  const dir = mkdtempSync(join(tmpdir(), 'greenline-exit-'));
+  const { env, outputFile } = runnerEnv(action, launch, dir);
+  return new Promise<Timed>((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(NODE24, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - started;
+      clearTimeout(timer);
+      child.on('close', () => {
+        const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'));
+        rmSync(dir, { recursive: true, force: true });
+        resolve({ ms, code: code ?? 1, outputs, stdout, stderr });
+      });
+    });
+  });
+}
+
+/** One input each bundle refuses before it reads or changes anything (the input named in the error line). */
+const BAD_INPUT: Record<string, [string, string]> = {
+  'promote-to-stable': ['image', ''],
+  'find-last-good-commit': ['ledger-source', 'nowhere'],
+  'auto-revert': ['method', 'ftp'],
+  'health-gate': ['url', 'not a url'],
+  'open-incident-issue': ['kind', 'outage'],
+  rollback: ['method', 'ftp'],
+};
+
 /** The action.yml behind dist/<name>: actions/<name>/action.yml, or the root one for the one-step rollback. */
 function hasMetadata(name: string): boolean {
   return existsSync(actionYmlPath(name));
@@ -244,6 +282,30 @@ const bench: Bench = async ({ quick }) => {
         standin.get(b.name)!.push({ requests: served.length, ms: served.reduce((n, q) => n + q.ms, 0) });
       }
     }
+    // Start-up: a bad-input run of each bundle, start → exit, interleaved with bare `node -e 0`.
+    const bare: Launch = { inputs: {}, env: {}, event: {}, github: { sha, token: 'ghs_unused', repository: 'owner/app' } };
+    const badRuns = bundles.map((name) => {
+      const [input, value] = BAD_INPUT[name] ?? ['dry-run', 'maybe'];
+      const launch: Launch = {
+        ...launches[name]!,
+        inputs: { ...launches[name]!.inputs, [input]: value },
+        verify: (r) => {
+          if (r.code !== 1 || !r.stdout.includes(`::error::Input "${input}":`)) throw new Error(`cold-start: ${name} with a bad ${input} did not refuse it (exit ${r.code})\n${r.stdout}\n${r.stderr}`);
+        },
+      };
+      return { name, launch };
+    });
+    const exitTimes = new Map<string, number[]>([['node -e 0', []], ...bundles.map((n) => [n, []] as [string, number[]])]);
+    for (const b of badRuns) b.launch.verify!(await timeToExit([join(ROOT, 'dist', b.name, 'index.js')], b.name, b.launch));
+    for (let i = 0; i < (quick ? 1 : 15); i++) {
+      exitTimes.get('node -e 0')!.push((await timeToExit(['-e', '0'], undefined, bare)).ms);
+      for (const b of badRuns) {
+        const r = await timeToExit([join(ROOT, 'dist', b.name, 'index.js')], b.name, b.launch);
+        b.launch.verify!(r);
+        exitTimes.get(b.name)!.push(r.ms);
+      }
+    }
+
     const peer = median(times.get('minimal')!);
     const minimalSize = statSync(minimal.bundle).size;
     const rows: BenchRow[] = [];
@@ -261,6 +323,19 @@ const bench: Bench = async ({ quick }) => {
         ratio,
         goal: '≤ 1.3×',
         met: ratio <= 1.3,
+      });
+    }
+    const bareNode = median(exitTimes.get('node -e 0')!);
+    for (const name of bundles) {
+      const t = median(exitTimes.get(name)!);
+      rows.push({
+        bench: 'cold-start',
+        metric: `${name}: start-up, process start → exit on a bad input (${BAD_INPUT[name]?.[0] ?? 'dry-run'}), median of ${exitTimes.get(name)!.length}`,
+        value: `${t.toFixed(0)} ms`,
+        peer: `bare node -e 0: ${bareNode.toFixed(0)} ms`,
+        ratio: t / bareNode,
+        goal: '≤ 1.5×',
+        met: t / bareNode <= 1.5,
       });
     }
     // Informative: the load alone (module evaluation and input parsing), up to the first byte the bundle logs.

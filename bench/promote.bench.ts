@@ -1,5 +1,7 @@
 // Promotion to 2 tags of a 3-manifest OCI index (2 platforms + attestation) through a proxy adding 40 ms per
 // request — a registry across the internet — against `skopeo copy --all --preserve-digests` doing the same.
+// Both clocks run from process start to process exit (the harness resolves on the child's 'close'): a socket
+// left open that keeps the process alive after the work is done is counted, as the runner waits for it too.
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { runAction } from '../test/support/harness.js';
 import { startPromoteWorld } from '../test/support/promote-world.js';
@@ -37,7 +39,7 @@ const bench: Bench = async ({ quick }) => {
 
     const withLedger = await requestsWithLedger();
     return [
-      { bench: 'promote', metric: 'wall time, 2 tags, 3-manifest index, +40 ms/request', value: ms(greenline), peer: `skopeo copy --all: ${ms(skopeo)}`, ratio: skopeo / greenline, goal: '≥ 6× faster', met: skopeo / greenline >= 6 },
+      { bench: 'promote', metric: 'process start → exit, 2 tags, 3-manifest index, +40 ms/request', value: ms(greenline), peer: `skopeo copy --all: ${ms(skopeo)}`, ratio: skopeo / greenline, goal: '≥ 6× faster', met: skopeo / greenline >= 6 },
       { bench: 'promote', metric: 'registry manifest requests per promotion, 2 tags (the ledger written, as by default)', value: String(withLedger), peer: `skopeo: ${skopeoRequests} requests`, goal: '1 + tags', met: withLedger <= 1 + 2 },
       { bench: 'promote', metric: '(informative) the same with ledger-write: none (previous-digest then needs one HEAD)', value: String(requests), peer: `skopeo: ${skopeoRequests} requests`, goal: 'informative' },
     ];

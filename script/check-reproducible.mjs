@@ -27,7 +27,8 @@ if (!(builds >= 1) || !(jobs >= 1)) {
 
 // What a build reads: the sources and the build set-up. node_modules is hard-linked, not symlinked: webpack
 // resolves symlinks, so a symlinked node_modules would be named by its real path, which no clone has.
-const inputs = ['src', 'script', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+// LICENSE too: ncc copies greenline's own licence into each bundle's licenses.txt.
+const inputs = ['src', 'script', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'LICENSE'];
 const scratch = mkdtempSync(join(tmpdir(), 'greenline-repro-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 

@@ -25,7 +25,8 @@ import {
 
 const DIR = join(ROOT, 'examples', 'workflows');
 const FILES = ['ci-cd.yml', 'rollback.yml', 'health-monitor.yml'] as const;
-const GREENLINE_SHA = '8d995e49e0a6a81c749ec7b38ed6fca9bc8f0696';
+/** The one reference to greenline the examples and docs use: the major tag script/release moves. */
+const GREENLINE_REF = 'v1';
 
 interface Step {
   id?: string;
@@ -93,17 +94,17 @@ describe('example workflows: actionlint', () => {
 });
 
 describe('example workflows: structure', () => {
-  it.each(FILES)('%s pins every action to a full commit SHA with a version comment', (f) => {
+  it.each(FILES)('%s uses greenline at @v1 and pins every other action to a full commit SHA with a version comment', (f) => {
     const uses = [...text(f).matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)];
     expect(uses.length).toBeGreaterThan(0);
     for (const [, ref, rest] of uses) {
+      const { owner, repo, ref: at } = parseUses(ref!);
+      if (repo === 'greenline') {
+        expect(`${owner}/${repo}@${at}${rest}`, `${f}: ${ref}`).toBe(`owner/greenline@${GREENLINE_REF}`);
+        continue;
+      }
       expect(ref, `${f}: ${ref}`).toMatch(/@[0-9a-f]{40}$/);
       expect(rest, `${f}: ${ref} needs a # vX comment`).toMatch(/^ # v\d+(\.\d+)*$/);
-      const { repo, ref: sha } = parseUses(ref!);
-      if (repo === 'greenline') {
-        expect(sha).toBe(GREENLINE_SHA);
-        expect(rest).toBe(' # v1');
-      }
     }
   });
 
@@ -156,10 +157,10 @@ describe('example workflows: structure', () => {
     expect(needsOf(promote!)).toEqual(['test', 'build']);
     expect(promote!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
     const promoteStep = promote!.steps.find((s) => s.id === 'promote')!;
-    expect(promoteStep.uses).toBe(`owner/greenline/actions/promote-to-stable@${GREENLINE_SHA}`);
+    expect(promoteStep.uses).toBe(`owner/greenline/actions/promote-to-stable@${GREENLINE_REF}`);
     expect(promoteStep.with).toEqual({ image: '${{ env.IMAGE }}', source: '${{ github.sha }}', 'expected-digest': '${{ needs.build.outputs.digest }}' });
     expect(rollback!.if).toBe("failure() && github.ref == 'refs/heads/main'");
-    expect(rollback!.steps.map((s) => s.uses)).toEqual([`owner/greenline@${GREENLINE_SHA}`]);
+    expect(rollback!.steps.map((s) => s.uses)).toEqual([`owner/greenline@${GREENLINE_REF}`]);
     for (const job of [promote!, rollback!]) expect(job.concurrency?.['cancel-in-progress']).toBe(false);
     expect(promote!.concurrency!.group).toBe('greenline-stable-${{ github.ref }}');
     expect(rollback!.concurrency!.group).toBe('greenline-main-${{ github.ref }}');
@@ -279,7 +280,7 @@ describe('example workflows: the local executor', () => {
   });
 
   it.each(FILES)('%s passes the executor’s checks (syntax, expressions in their contexts, uses resolvable)', (f) => {
-    const loaded = loadWorkflow({ file: join(DIR, f), emulations: emulations(remote), greenlineRef: GREENLINE_SHA, workflowEnv: { IMAGE: '127.0.0.1:5000/owner/app' } });
+    const loaded = loadWorkflow({ file: join(DIR, f), emulations: emulations(remote), greenlineRef: GREENLINE_REF, workflowEnv: { IMAGE: '127.0.0.1:5000/owner/app' } });
     expect(loaded.order.length).toBe(Object.keys(load(f).jobs).length);
   });
 
@@ -291,7 +292,7 @@ describe('example workflows: the local executor', () => {
       payload: { action: 'synchronize', number: 5, pull_request: { number: 5, head: { sha, ref: 'feature' }, base: { ref: 'main' } } },
       workspaceRoot: join(tmp.path, 'ws'),
       emulations: emulations(remote),
-      greenlineRef: GREENLINE_SHA,
+      greenlineRef: GREENLINE_REF,
     });
     expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ test: verdict === 'pass' ? 'success' : 'failure', build: 'skipped', promote: 'skipped', rollback: 'skipped' });
     expect(trace.concurrency).toEqual({ group: 'ci-cd-refs/pull/5/merge', cancelInProgress: true });
@@ -454,7 +455,7 @@ describe('example workflows: the local executor', () => {
         workflowEnv: { SERVICE_URL: `http://127.0.0.1:${port}`, HEALTH_ATTEMPTS: '1', HEALTH_INTERVAL: '1s' },
         workspaceRoot: join(tmp.path, 'ws'),
         emulations: emulations(remote),
-        greenlineRef: GREENLINE_SHA,
+        greenlineRef: GREENLINE_REF,
       });
       const gate = findJob(trace, 'gate');
       expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
@@ -496,7 +497,7 @@ describe('example workflows: the local executor', () => {
       inputs: { what: 'both', to: '$(reboot)', reason: 'test' },
       github: { sha: shas.c },
       workspaceRoot: join(tmp.path, 'ws'),
-      greenlineRef: GREENLINE_SHA,
+      greenlineRef: GREENLINE_REF,
     });
     expect(trace.runName).toBe('Roll back both to $(reboot)');
     expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ plan: 'failure', resolve: 'skipped', main: 'skipped', stable: 'skipped', record: 'skipped' });

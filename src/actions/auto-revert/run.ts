@@ -12,7 +12,7 @@ export async function run(): Promise<void> {
     // Every input is checked before the first request: a bad one moves nothing.
     const inputs = parseInputs(inputSchema, inputReader(['token']));
     const ctx = readContext(process.env);
-    const { config, deps } = wireRevert(inputs, ctx, coreLogger);
+    const { config, deps } = await wireRevert(inputs, ctx, coreLogger);
     try {
       const { outputs, summary, failure } = await main(config, deps);
       return { outputs, summary, ...(failure ? { failure } : {}) };

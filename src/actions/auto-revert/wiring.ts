@@ -27,7 +27,7 @@ export interface RevertWiring {
  * Turns the revert inputs and the runner's context into the domain's config and ports, checking what can
  * only be checked against the context (branch, failing commit) before any request is made.
  */
-export function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 'tests' | 'production' }, ctx: RunContext, log: Logger): RevertWiring {
+export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 'tests' | 'production' }, ctx: RunContext, log: Logger): Promise<RevertWiring> {
   if (inputs.method === 'api' && inputs.token === '') throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
   const branch = inputs.branch ?? ctx.branch;
   // A branch and failing commit taken from a pull request's (or a fork's, or a merge queue's) run are not
@@ -41,7 +41,7 @@ export function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 'tests' 
   }
   const ledgerPath = inputs['ledger-path'];
   const preservePaths = covered(ledgerPath, inputs['preserve-paths']) ? inputs['preserve-paths'] : [ledgerPath, ...inputs['preserve-paths']];
-  const setup = setupLastGood({
+  const setup = await setupLastGood({
     workspace: ctx.workspace,
     exec: actionsExec,
     token: inputs.token,

@@ -11,7 +11,7 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = parseInputs(inputSchema, inputReader(['token']));
     const ctx = readContext(process.env);
-    const setup = setupLastGood({
+    const setup = await setupLastGood({
       workspace: ctx.workspace,
       exec: actionsExec,
       token: inputs.token,

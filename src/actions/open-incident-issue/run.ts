@@ -2,7 +2,7 @@ import { readContext } from '../../core/action/context.js';
 import { ConfigurationError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
 import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
-import { createGitHub } from '../../core/github/client.js';
+import { loadGitHub } from '../../core/github/load.js';
 import { octokitIncidentApi } from '../../core/incident/github.js';
 import { inputSchema } from './inputs.js';
 import { main } from './main.js';
@@ -13,7 +13,7 @@ export async function run(): Promise<void> {
     const inputs = parseInputs(inputSchema, inputReader(['token']));
     const context = readContext(process.env);
     if (!context.owner || !context.repo) throw new ConfigurationError('GITHUB_REPOSITORY is not set (owner/name): run this action in a GitHub Actions job');
-    const github = createGitHub({ token: inputs.token, baseUrl: context.apiUrl, log: coreLogger, userAgent: 'greenline/open-incident-issue' });
+    const github = await loadGitHub({ token: inputs.token, baseUrl: context.apiUrl, log: coreLogger, userAgent: 'greenline/open-incident-issue' });
     return main(inputs, context, { api: octokitIncidentApi(github, context.owner, context.repo), log: coreLogger, now: () => Date.now() });
   });
 }

@@ -5,7 +5,7 @@ import { addSecret, coreLogger, inputReader, runAction } from '../../core/action
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { Git } from '../../core/git/git.js';
 import { moveTagViaGit, tagNameConflictViaGit } from '../../core/git/tag.js';
-import { createGitHub } from '../../core/github/client.js';
+import { loadGitHub } from '../../core/github/load.js';
 import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js';
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
 import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
@@ -45,13 +45,14 @@ export async function run(): Promise<void> {
       log,
       mask: addSecret,
     });
-    const github = inputs.token ? createGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
     const git = new Git(ctx.workspace, actionsExec);
     const repo = { owner: ctx.owner, repo: ctx.repo };
 
     // The ledger is read when it is written, or when the source or the metrics gate need it; with
-    // ledger-write: none nothing else touches GitHub.
+    // ledger-write: none nothing else touches GitHub, and Octokit is not even loaded.
     const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || inputs.rollback || gate.limits.length > 0;
+    const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined);
+    const github = inputs.token && talksToGitHub ? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
     let store: LedgerStore | undefined;
     let describe = inputs['ledger-path'];
     if (ledgerWrite === 'git') {

@@ -2,7 +2,7 @@ import { readContext } from '../../core/action/context.js';
 import { ConfigurationError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
 import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
-import { createGitHub } from '../../core/github/client.js';
+import { loadGitHub } from '../../core/github/load.js';
 import { octokitIncidentApi } from '../../core/incident/github.js';
 import { wireRevert } from '../auto-revert/wiring.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
     const log = coreLogger;
     if (inputs.incident && inputs.token === '') throw new ConfigurationError('Input "token": required to open the incident issue (issues: write); or set incident: false');
     if (inputs.incident && (!ctx.owner || !ctx.repo)) throw new ConfigurationError('GITHUB_REPOSITORY is not set (owner/name): run this action in a GitHub Actions job');
-    const { config: revert, deps, setup } = wireRevert(inputs, ctx, log);
+    const { config: revert, deps, setup } = await wireRevert(inputs, ctx, log);
     const failingSha = revert.failingSha;
     const incident: IncidentInputs | undefined = inputs.incident
       ? {
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
           'dry-run': inputs['dry-run'],
         }
       : undefined;
-    const github = incident ? (setup.github ?? createGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/rollback' })) : undefined;
+    const github = incident ? (setup.github ?? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/rollback' })) : undefined;
     const { outputs, summary, failure } = await main(
       {
         revert,

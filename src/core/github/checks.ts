@@ -1,5 +1,6 @@
 import type { ChecksPort, StatusStates } from '../lastgood/types.js';
-import { errorMessage, httpStatus, type GitHub } from './client.js';
+import type { GitHub } from './client.js';
+import { errorMessage, httpStatus } from './http-error.js';
 import type { RepoRef } from './compare.js';
 
 interface RunLike {

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { Logger } from '../action/log.js';
 import type { Ancestry, ChainCommit, CommitSummary, HistoryPort } from '../lastgood/types.js';
-import { httpStatus, type GitHub } from './client.js';
+import type { GitHub } from './client.js';
+import { httpStatus } from './http-error.js';
 
 export interface RepoRef {
   owner: string;

@@ -9,7 +9,7 @@
  *   a second pull request for head → base    422 "Validation Failed", errors[0].message "A pull request already exists for owner:branch."
  *   a secondary rate limit                   403 or 429 "You have exceeded a secondary rate limit …"
  */
-import { httpStatus } from './client.js';
+import { httpStatus } from './http-error.js';
 
 interface ErrorBody {
   message?: unknown;

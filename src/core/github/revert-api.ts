@@ -2,7 +2,8 @@ import { ExternalError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
 import type { CommitSummary } from '../lastgood/types.js';
 import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
-import { httpStatus, type GitHub } from './client.js';
+import type { GitHub } from './client.js';
+import { httpStatus } from './http-error.js';
 import { ApiHistory, GitHubRepo } from './compare.js';
 import { githubErrorText, isBranchRuleRefusal, isDuplicatePullRequest, isExistingRef, isRateLimited } from './refusals.js';
 

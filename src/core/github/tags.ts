@@ -1,5 +1,5 @@
 import type { GitHub } from './client.js';
-import { httpStatus } from './client.js';
+import { httpStatus } from './http-error.js';
 
 
 /**

@@ -7,7 +7,9 @@ import type { ExecFn } from '../git/exec.js';
 import { Git } from '../git/git.js';
 import { GitHistory } from '../git/history.js';
 import { GitHubChecks } from '../github/checks.js';
-import { createGitHub, httpStatus, type GitHub } from '../github/client.js';
+import type { GitHub } from '../github/client.js';
+import { httpStatus } from '../github/http-error.js';
+import { loadGitHub } from '../github/load.js';
 import { ApiHistory, GitHubRepo } from '../github/compare.js';
 import type { LedgerInput } from './find.js';
 import { ledgerAt } from './ledger-at.js';
@@ -59,7 +61,7 @@ export function hasCheckout(workspace: string): boolean {
  * `ledger-source: auto` reads the workspace file when it exists, else the contents API at the head. Anything
  * that needs the API without a token is the user's mistake, reported against the input that would fix it.
  */
-export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
+export async function setupLastGood(o: LastGoodSetupOptions): Promise<LastGoodSetup> {
   const checkout = hasCheckout(o.workspace);
   const ledgerFile = resolve(o.workspace, o.ledgerPath);
   if (!ledgerFile.startsWith(resolve(o.workspace) + sep)) throw new ConfigurationError(`Input "ledger-path": ${JSON.stringify(o.ledgerPath)} is outside the repository`);
@@ -78,7 +80,7 @@ export function setupLastGood(o: LastGoodSetupOptions): LastGoodSetup {
           : 'require-checks reads check runs through the API';
     throw new ConfigurationError(`Input "token": required because ${why}`);
   }
-  const github = needApi || o.token !== '' ? createGitHub({ token: o.token, baseUrl: o.apiUrl, log: o.log }) : undefined;
+  const github = needApi || o.token !== '' ? await loadGitHub({ token: o.token, baseUrl: o.apiUrl, log: o.log }) : undefined;
   const repo = github ? new GitHubRepo(github, { owner: o.owner, repo: o.repo }, o.log) : undefined;
   const git = checkout ? new Git(o.workspace, o.exec) : undefined;
   const gitHistory = git ? new GitHistory(git, { log: o.log }) : undefined;

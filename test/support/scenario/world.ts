@@ -28,8 +28,8 @@ export const REPO = 'app';
 export const REPOSITORY = `${OWNER}/${REPO}`;
 export const TOKEN = 'ghs_scenarioWorldToken0123456789abcdef';
 export const LEDGER = 'docs/ML_EXPERIMENT_RESULTS.md';
-/** The placeholder SHA the example workflows pin greenline to. */
-export const GREENLINE_REF = '8d995e49e0a6a81c749ec7b38ed6fca9bc8f0696';
+/** The ref the example workflows use greenline at: the major tag `v1` that script/release moves. */
+export const GREENLINE_REF = 'v1';
 export const WORKFLOWS = join(ROOT, 'examples', 'workflows');
 /** ci-cd.yml's INCIDENT and the branch: the rollback incident's fingerprint. */
 export const CI_INCIDENT = 'ci-cd rollback main';

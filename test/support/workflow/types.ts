@@ -64,7 +64,7 @@ export interface RunWorkflowOptions {
    * any job runs.
    */
   emulations?: Record<string, Emulation>;
-  /** When set, every greenline `uses:` must be pinned to exactly this ref (e.g. the placeholder SHA). */
+  /** When set, every greenline `uses:` must name exactly this ref (the examples' `v1`). */
   greenlineRef?: string;
   /** Mints the job's GITHUB_TOKEN from its effective permissions (default: `github.token` for every job). */
   tokenForJob?: (job: { id: string; permissions: Permissions }) => string | Promise<string>;
