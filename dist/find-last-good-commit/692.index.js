@@ -77,8 +77,13 @@ function createGitHub(options) {
         userAgent: options.userAgent ?? 'greenline',
         // plugin-retry retries 5xx and network errors; a 4xx answer (409 stale sha, 422 not a fast forward)
         // is an answer, not a fault: repeating it would only repeat the answer.
-        retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+        // 429 too: it is a rate limit, which plugin-throttling waits out as GitHub says (retry-after, or a minute
+        // when it is missing); plugin-retry would send it again after 1, 4 and 9 s, inside the limit.
+        retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451], retryAfterBaseValue: options.retryAfterBaseMs ?? 1000 },
         throttle: {
+            // A secondary limit without retry-after: GitHub asks for at least a minute (the plugin's default, stated).
+            fallbackSecondaryRateRetryAfter: 60,
+            retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
             // GitHub asks for ~1 s between mutative requests when making *many* of them, and caps content creation
             // at ~80 per minute. An action run makes a handful (a revert: 3 writes), so writes go out at once from a
             // budget of 10 per 10 s (at most 60 a minute), and notifying ones (issues, comments) 5 per 10 s.
