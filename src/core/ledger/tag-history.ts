@@ -115,6 +115,9 @@ export function tagHistory(entries: readonly LedgerEntry[], scope: TagScope): Ta
     }
     if (!GOOD.has(e.status) || !ofImage(e)) continue;
     word(e.commit, undefined);
+    // auto-revert's re-record of the last good build after a ⛔ (for the seed's one-liner) moved no tag: it
+    // makes the build good again, but it is not a promotion on the stack.
+    if (e.status === 'passed' && REAFFIRMED.test(e.reason ?? '')) continue;
     if (!e.digest) continue;
     imageGood.push(e);
     if (!ofTag(e)) continue;
@@ -145,6 +148,9 @@ export function tagHistory(entries: readonly LedgerEntry[], scope: TagScope): Ta
   for (const w of lastWord.values()) if (w.bad) bad.add(w.commit, w.bad);
   return { scope, good, imageGood, stack, rolledAway, bad, ambiguous };
 }
+
+/** The reason auto-revert writes on the ✅ entry it records again after a ⛔ (lastgood/revert.ts reaffirmation). */
+const REAFFIRMED = /^recorded again as the last good build\b/;
 
 /** The build the tag serves by the ledger (the top of the stack). */
 export function currentBuild(history: TagHistory): StackedBuild | undefined {

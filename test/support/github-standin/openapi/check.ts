@@ -151,6 +151,9 @@ class Checker {
     op: OperationSpec | null;
     problems: string[];
   } {
+    // GraphQL (`POST /graphql`: promote-to-stable's compare-and-swap tag move, `updateRefs`) is not in the REST
+    // description: its route answers in GraphQL's own shapes (routes/graphql.ts).
+    if (input.method === 'POST' && /^\/(api\/)?graphql\/?$/.test(input.rawPath)) return { op: null, problems: [] };
     const found = this.match(input.method, input.rawPath);
     if (!found) return { op: null, problems: ["GitHub's REST API has no operation with this method and path"] };
     const { op, params } = found;
