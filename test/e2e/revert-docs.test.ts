@@ -24,8 +24,8 @@ function allOutputs(r: RunResult): Record<string, string> {
 }
 
 describe('auto-revert: every output in action.yml is written on every path', () => {
-  it('action.yml names exactly reverted, revert-sha, target-sha, pull-request-url, reason', () => {
-    expect(OUTPUTS).toEqual(['pull-request-url', 'reason', 'revert-sha', 'reverted', 'target-sha']);
+  it('action.yml names exactly outcome, reverted, revert-sha, target-sha, pull-request-url, reason', () => {
+    expect(OUTPUTS).toEqual(['outcome', 'pull-request-url', 'reason', 'revert-sha', 'reverted', 'target-sha']);
   });
 
   it('reverted', async () => {
@@ -118,13 +118,14 @@ describe('auto-revert: every output in action.yml is written on every path', () 
 });
 
 describe('auto-revert: documented claims', () => {
-  it('message: a custom template gets [skip ci] added and the trailers, its placeholders filled', async () => {
+  it('message: a custom template gets [skip ci] added to its body and the trailers, its placeholders filled', async () => {
     const s = await scenario();
     const r = await revert(s, s.fail, { message: 'revert {branch} {failing-short} → {good-sha} ({reason}) {run-url}' });
     expect(r.outputs.reverted, r.stdout).toBe('true');
     const message = await messageOf(s, r.outputs['revert-sha']!);
     const [subject] = message.split('\n');
-    expect(subject).toMatch(new RegExp(`^revert main ${s.fail.slice(0, 7)} → ${s.g} \\(Tests failed\\) http\\S+/actions/runs/\\d+ \\[skip ci\\]$`));
+    expect(subject).toMatch(new RegExp(`^revert main ${s.fail.slice(0, 7)} → ${s.g} \\(Tests failed\\) http\\S+/actions/runs/\\d+$`));
+    expect(message.split('\n')).toContain('[skip ci]');
     expect(message).toContain(`Greenline-Revert-Of: ${s.fail}`);
     expect(message).toContain(`Greenline-Restored: ${s.g}`);
   });
@@ -162,7 +163,7 @@ describe('auto-revert: documented claims', () => {
     const r = await revert(s, s.fail, { reason: 'Tests failed\n  in test_api.py' });
     expect(r.outputs.reverted, r.stdout).toBe('true');
     const [subject] = (await messageOf(s, r.outputs['revert-sha']!)).split('\n');
-    expect(subject).toBe(`⚠️ Auto-rollback: Tests failed in test_api.py, reverting to last successful build ${s.g.slice(0, 7)} [skip ci]`);
+    expect(subject).toBe(`⚠️ Auto-rollback: Tests failed in test_api.py, reverting to last successful build ${s.g.slice(0, 7)}`);
   });
 
   it('method git: a second run on a protected branch reuses the pull request and names the revert commit on its branch', async () => {
