@@ -42,36 +42,45 @@ function apiDeps(s: Scenario) {
 }
 
 describe('the Git Data API revert', () => {
-  it('takes at most 6 requests when the good commit is given, and says how many with the search in-process', async () => {
+  // Writes are what GitHub asks clients to space out: exactly three (tree, commit, ref). Reads: the day's commits,
+  // the ledger, one compare, and the ledger's tree entry in the good and the kept tree, one level at a time
+  // (byte-exact: the blob itself is kept, never its text re-encoded).
+  const WRITES = ['POST /repos/{owner}/{repo}/git/trees', 'POST /repos/{owner}/{repo}/git/commits', 'PATCH /repos/{owner}/{repo}/git/refs/{ref}'];
+  const treeReadsAtMost = 2 * LEDGER.split('/').length;
+
+  it('with the good commit given: three writes, and reads bounded by the ledger path depth', async () => {
     const s = await brokenMain();
     scenarios.push(s);
     s.api.resetLog();
     const r = await autoRevert(config(s, { targetSha: s.g }), apiDeps(s));
     expect(r.reverted).toBe(true);
-    const calls = s.api.requests.map((q) => `${q.route} ${q.path}?${q.query}`);
-    expect(calls, calls.join('\n')).toHaveLength(6);
-    expect(s.api.requests.map((q) => q.route)).toEqual([
-      'GET /repos/{owner}/{repo}/commits',
-      'GET /repos/{owner}/{repo}/compare/{basehead}',
-      'GET /repos/{owner}/{repo}/contents/{path}',
-      'POST /repos/{owner}/{repo}/git/trees',
-      'POST /repos/{owner}/{repo}/git/commits',
-      'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
-    ]);
+    const routes = s.api.requests.map((q) => q.route);
+    const calls = s.api.requests.map((q) => `${q.method} ${q.path}?${q.query}`).join('\n');
+    expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
+    expect(routes.slice(-3), calls).toEqual(WRITES);
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/commits'), calls).toHaveLength(1);
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(1);
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/contents/{path}'), calls).toHaveLength(1);
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}').length, calls).toBeLessThanOrEqual(treeReadsAtMost);
     expect(r.verified).toBe(true);
     expect(await s.f.remoteHead()).toBe(r.revertSha);
     expect(await fileAt(s, r.revertSha, 'app.py')).toBe(await fileAt(s, s.g, 'app.py'));
+    expect(await fileAt(s, r.revertSha, LEDGER)).toBe(await fileAt(s, s.fail, LEDGER));
   });
 
-  it('with the good commit found in-process: still at most 6 requests (the ✅ commit itself, no tree comparison)', async () => {
+  it('with the good commit found in-process: one compare more (the ledger commit above the ✅ build), the ✅ commit named', async () => {
     const s = await brokenMain();
     scenarios.push(s);
     s.api.resetLog();
     const r = await autoRevert(config(s), apiDeps(s));
     expect(r.reverted).toBe(true);
-    // The ✅ commit G itself, not the ledger commit L above it: no tree of L to compare.
+    // The ✅ commit G itself, not the ledger commit L above it.
     expect(r.targetSha).toBe(s.g);
-    expect(s.api.requests.length, s.api.requests.map((q) => `${q.method} ${q.route}`).join('\n')).toBeLessThanOrEqual(6);
+    const routes = s.api.requests.map((q) => q.route);
+    const calls = s.api.requests.map((q) => `${q.method} ${q.path}?${q.query}`).join('\n');
+    expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(2);
+    expect(routes.length, calls).toBeLessThanOrEqual(3 + 4 + treeReadsAtMost);
   });
 
   it('keeps other preserved paths (a folder) from the failing commit and deletes what it removed', async () => {

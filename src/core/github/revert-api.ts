@@ -22,11 +22,12 @@ function branchRef(branch: string): string {
  *   GET commits?sha=<branch>&since=<24 h ago>   the branch head, the failing commit's message, the daily cap
  *   GET compare/<good>...<failing>             ancestry, the good tree, the commits undone, "trees equal?"
  *   GET contents/<ledger>?ref=<failing>        the ledger kept from the failing head (and its ✅ entry)
- *   POST git/trees {base_tree: good tree}      the good tree with the preserved paths from the failing head
- *                                              (a compare instead when they did not change since the good commit)
+ *   GET git/trees/<tree> (per path level)       each kept path's entry (blob SHA and mode) in the good tree and
+ *                                              in the tree it is kept from: the exact bytes, never re-encoded text
+ *   POST git/trees {base_tree: good tree}      the good tree with those entries (skipped when none differs)
  *   POST git/commits {tree, parents:[failing]} no author/committer: GitHub signs it
  *   PATCH git/refs/heads/<branch> {force:false} the compare-and-swap
- * Six requests when the good commit is given; find-last-good-commit's lookups add to it when it is not.
+ * Three writes whatever the history; find-last-good-commit's lookups add reads when the good commit is not given.
  */
 export class ApiRevertBackend implements RevertBackend {
   readonly describe = 'GitHub Git Data API';
