@@ -11,18 +11,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     reporters: ['default'],
-    // `vitest run --coverage` (script/test, on the whole suite): lines of src/ run in the test processes. The
-    // e2e tests run the bundles in dist/ in child processes, which this does not see (the bundles are minified,
-    // without source maps), so the figure is what unit, integration, fuzz and fault tests execute in-process —
-    // a floor, not the whole truth. Every file under src/ counts, the glue (run.ts, index.ts) included.
+    // `vitest run --coverage` (script/test, on the whole suite): lines of src/ run in the test processes, written
+    // as coverage/coverage-final.json for script/coverage.mjs, which adds what the e2e tests ran through the
+    // bundles (child processes this does not see) and holds the threshold. Every file under src/ counts.
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      reporter: ['text-summary', 'json-summary'],
+      reporter: ['json', 'json-summary'],
       reportsDirectory: 'coverage',
-      // Set from the figure of 2026-12-02: 53.31 % of lines from test/unit alone (the whole suite adds the in-process
-      // integration, fuzz and fault tests, so it can only be higher). Below the 90 % the issue asks: see the README.
-      thresholds: { lines: 53 },
     },
   },
 });

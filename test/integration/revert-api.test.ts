@@ -54,7 +54,7 @@ describe('the Git Data API revert', () => {
     s.api.resetLog();
     const r = await autoRevert(config(s, { targetSha: s.g }), apiDeps(s));
     expect(r.reverted).toBe(true);
-    const routes = s.api.requests.map((q) => q.route);
+    const routes = s.api.requests.map((q) => q.route ?? `unknown ${q.method} ${q.path}`);
     const calls = s.api.requests.map((q) => `${q.method} ${q.path}?${q.query}`).join('\n');
     expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
     expect(routes.slice(-3), calls).toEqual(WRITES);
@@ -76,7 +76,7 @@ describe('the Git Data API revert', () => {
     expect(r.reverted).toBe(true);
     // The ✅ commit G itself, not the ledger commit L above it.
     expect(r.targetSha).toBe(s.g);
-    const routes = s.api.requests.map((q) => q.route);
+    const routes = s.api.requests.map((q) => q.route ?? `unknown ${q.method} ${q.path}`);
     const calls = s.api.requests.map((q) => `${q.method} ${q.path}?${q.query}`).join('\n');
     expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
     expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(2);

@@ -81,6 +81,8 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
       GITHUB_RUN_ATTEMPT: '1',
       GITHUB_WORKFLOW: 'ci',
       GITHUB_JOB: 'test',
+      // The whole suite's coverage (script/coverage.mjs): each bundle run leaves V8's block coverage there.
+      ...(process.env.GREENLINE_CHILD_COVERAGE ? { NODE_V8_COVERAGE: process.env.GREENLINE_CHILD_COVERAGE } : {}),
       ...options.env,
     };
     const contexts = { github: { ...gh, workspace: env.GITHUB_WORKSPACE, event: options.event ?? {} } };
