@@ -1,7 +1,8 @@
 // Line coverage of src/ over the whole suite: what the tests run in-process (vitest's v8 coverage) plus what the
 // e2e tests run through the bundles in dist/, in child processes vitest does not see.
 //
-//   node script/coverage.mjs prepare   builds the bundles again with source maps into .tmp/coverage/maps (the
+//   node script/coverage.mjs prepare [action ...]
+//                                      builds the bundles again with source maps into .tmp/coverage/maps (the
 //                                      bundles are the bytes of dist/ plus a trailing sourceMappingURL comment:
 //                                      checked, so a map never describes code other than what ran) and empties
 //                                      .tmp/coverage/raw; the test harness gives each bundle it runs
@@ -14,6 +15,9 @@
 // line is covered when an in-process test ran it, or when some bundle run executed code mapped to it (V8's
 // block coverage: the innermost range around the code has a count above zero). Lines vitest does not list
 // (comments, types) never count, so the two sources share one denominator.
+//
+// GREENLINE_COVERAGE_WORK (default .tmp/coverage) and GREENLINE_COVERAGE_REPORTS (default coverage/, where vitest
+// writes coverage-final.json) move the folders, for the test of this script.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -23,23 +27,24 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const THRESHOLD = 90;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const work = join(root, '.tmp', 'coverage');
+const work = process.env.GREENLINE_COVERAGE_WORK || join(root, '.tmp', 'coverage');
+const reports = process.env.GREENLINE_COVERAGE_REPORTS || join(root, 'coverage');
 const maps = join(work, 'maps');
 const raw = join(work, 'raw');
 const SOURCE_MAP_COMMENT = /\n?\/\/# sourceMappingURL=[^\n]*\n?$/;
 
 const command = process.argv[2];
-if (command === 'prepare') prepare();
+if (command === 'prepare') prepare(process.argv.slice(3));
 else if (command === 'report') await report();
 else {
   console.error('usage: node script/coverage.mjs prepare|report');
   process.exit(2);
 }
 
-function prepare() {
+function prepare(names) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(raw, { recursive: true });
-  const r = spawnSync(process.execPath, [join(root, 'script/build.mjs'), '--out', maps, '--source-map'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'script/build.mjs'), '--out', maps, '--source-map', ...names], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`coverage: the source-map build failed\n${r.stdout}${r.stderr}`);
   for (const [name, file] of bundles(maps)) {
     const mapped = readFileSync(join(maps, name, file), 'utf8').replace(SOURCE_MAP_COMMENT, '');
@@ -109,8 +114,8 @@ function lowerBound(a, x) {
 }
 
 async function report() {
-  const final = join(root, 'coverage', 'coverage-final.json');
-  if (!existsSync(final)) throw new Error('coverage: coverage/coverage-final.json is missing (vitest run --coverage writes it)');
+  const final = join(reports, 'coverage-final.json');
+  if (!existsSync(final)) throw new Error(`coverage: ${relative(root, final)} is missing (vitest run --coverage writes it)`);
   const { decode } = await import('@jridgewell/sourcemap-codec');
   const at = process.argv.indexOf('--uncovered');
   const uncovered = at > 0 ? process.argv[at + 1] : undefined;
@@ -174,7 +179,7 @@ async function report() {
     bundleRuns: runs,
     files: files.sort((a, b) => pct(a.covered, a.lines) - pct(b.covered, b.lines)),
   };
-  writeFileSync(join(root, 'coverage', 'combined-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(reports, 'combined-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   console.log('== coverage of src/ (lines: in-process tests + bundle runs)');
   for (const f of summary.files.slice(0, 12)) console.log(`  ${pct(f.covered, f.lines).toFixed(1).padStart(5)} %  ${f.file} (${f.covered}/${f.lines})`);
   console.log(`  in-process alone: ${summary.inProcessOnly.pct} %; with ${runs} bundle runs: ${summary.lines.pct} % of ${total} lines (threshold ${THRESHOLD} %)`);
