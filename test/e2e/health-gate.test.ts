@@ -138,14 +138,14 @@ describe('seed 002 scoring table', () => {
 
   it('latency-limit exceeded is a FAIL (too-slow), a timeout is an ERROR (timeout)', async () => {
     svc.route('/slow', { status: 200, body: 'ok', delayMs: 400 });
-    svc.route('/stuck', { status: 200, body: 'ok', delayMs: 4000 });
+    svc.route('/stuck', { status: 200, body: 'ok', delayMs: 30_000 });
     const r = await gate({
       checks: `- name: limit\n  url: ${svc.url}/slow\n  latency-limit: 100ms\n- name: timeout\n  url: ${svc.url}/stuck\n  timeout: 100ms\n  consecutive-error-limit: 0\n`,
     });
     expect(check(r.report, 'limit')).toMatchObject({ verdict: 'FAIL', reason: 'too-slow' });
     expect(check(r.report, 'timeout')).toMatchObject({ verdict: 'ERROR', reason: 'timeout', message: expect.stringContaining('no complete answer within 100ms') });
-    // The timeout cut the request short: it did not wait for the 4 s answer.
-    expect(check(r.report, 'timeout').attempts[0]!.latencyMs).toBeLessThan(2000);
+    // The timeout cut the request short: it did not wait for the 30 s answer (loose: a loaded runner adds to 100 ms).
+    expect(check(r.report, 'timeout').attempts[0]!.latencyMs).toBeLessThan(10_000);
   });
 });
 

@@ -91,7 +91,9 @@ describe('health-gate through a faulty network', () => {
     svcProxy.clearFaults();
     expectOneLineFailure(r, /^health-gate: CRITICAL, .*(connectivity|health)/, 'service stalled');
     expect(r.outputs.status).toBe('CRITICAL');
-    expect(Date.now() - started).toBeLessThan(25_000);
+    // Without the deadline, 1,000 stalls of 5 s each; with it, 20 s plus the process around it (a loaded runner
+    // can add seconds to that, so the bound is loose: it tells a working deadline from a missing one).
+    expect(Date.now() - started).toBeLessThan(60_000);
     const again = await run();
     expectSuccess(again, 're-run');
   }, 60_000);

@@ -2,7 +2,8 @@
  * Ledger files as people and accidents leave them — random bytes, truncated blocks, a 1 MB line, latin1 bytes,
  * UTF-16 with a BOM, CRLF, tables cut short, 50 MB files — through parseLedger (the whole file) and the tail
  * readers (readNewest on the text, readNewestFromFile on the bytes in small chunks). They never throw, report
- * unreadable blocks as warnings with line numbers inside the file, finish in bounded time, and the tail readers
+ * unreadable blocks as warnings with line numbers inside the file, finish (how fast is bench/ledger's business,
+ * never a clock in a test), and the tail readers
  * agree with the full parse: same newest entry, same line, same warnings once they have read everything.
  */
 import { spawn } from 'node:child_process';
@@ -89,7 +90,6 @@ describe('ledger files, fuzzed', () => {
         // Small chunks exercise every cut (inside lines, inside UTF-8 sequences), but at most ~2,000 of them
         // per file: a 1 MB line read 3 bytes at a time measures the disk, not the reader (64 KiB by default).
         const chunkSize = Math.max(small, Math.ceil(bytes.length / 2000));
-        const started = performance.now();
         const asText = Buffer.from(bytes).toString('utf8');
         const lines = lineCount(asText);
         const full = parseLedger(asText);
@@ -114,21 +114,18 @@ describe('ledger files, fuzzed', () => {
         const wholeFile = await readWholeFile(path, chunkSize);
         expect(wholeFile.warnings).toEqual(full.warnings);
         // Bounded: a 1 MB line in 1-byte chunks included.
-        expect(performance.now() - started).toBeLessThan(10_000);
       }),
       fcParams(300),
     );
-  }, 150_000);
+  }, 600_000);
 
   it('a 1 MB line without a newline: parsed and tail-read in bounded time', async () => {
     const line = Buffer.alloc(1_000_000, 'Commit: ');
     const path = writeTemp(line);
-    const started = performance.now();
     const full = parseLedger(line.toString('utf8'));
     expectWellFormed(full, 1);
     const tail = await readNewestFromFile(path, never, { chunkSize: 4096, absoluteLines: true });
     expect(tail.warnings).toEqual(full.warnings);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   describe('50 MB ledgers', () => {
@@ -148,12 +145,10 @@ describe('ledger files, fuzzed', () => {
       const tail = await readNewestFromFile(path, passedPredicate({ skipRolledBack: true }));
       expect(tail.entry?.commit).toBe(good);
       expect(tail.scanned).toBeLessThan(1024 * 1024);
-      const t = performance.now();
       const full = parseLedger(bytes.toString('utf8'));
       expect(full.entries.at(-1)?.commit).toBe(good);
       expect(full.warnings).toEqual([]);
-      expect(performance.now() - t).toBeLessThan(30_000);
-    }, 90_000);
+    }, 600_000);
 
     it('50 MB with no heading or break (one segment, ~1M warnings): parse and tail read finish in bounded time', async () => {
       // Lines that look like fields but never form a block (about a million warnings), and no boundary the
@@ -162,22 +157,18 @@ describe('ledger files, fuzzed', () => {
       const text = unit.repeat(Math.ceil(MB50 / Buffer.byteLength(unit)));
       const path = writeTemp(Buffer.from(text));
       const lines = lineCount(text);
-      let t = performance.now();
       const full = parseLedger(text);
       expectWellFormed({ entries: full.entries, warnings: full.warnings.slice(0, 1000) }, lines);
-      expect(performance.now() - t).toBeLessThan(30_000);
-      // In a child process that is killed after 40 s: a tail reader slower than that would otherwise keep this
-      // worker busy long after the test timed out.
-      t = performance.now();
-      const tail = await tailInChild(path, 40_000);
-      expect(tail, `readNewestFromFile on a 50 MB single-segment ledger did not finish within 40 s`).not.toBe('timeout');
+      // In a child process that is killed after 300 s: a tail reader that never ends (a loop, a quadratic scan of
+      // 50 MB) would otherwise keep this worker busy long after the test timed out.
+      const tail = await tailInChild(path, 300_000);
+      expect(tail, `readNewestFromFile on a 50 MB single-segment ledger did not finish within 300 s`).not.toBe('timeout');
       if (tail === 'timeout') return;
       expect(tail.reachedStart).toBe(true);
       expect(tail.warnings).toBe(full.warnings.length);
       expect(tail.firstLine).toBe(full.warnings[0]?.line);
       expect(tail.lastLine).toBe(full.warnings.at(-1)?.line);
-      expect(performance.now() - t).toBeLessThan(40_000);
-    }, 120_000);
+    }, 600_000);
 
     it('50 MB of random bytes: bounded, no throw', async () => {
       const bytes = Buffer.alloc(MB50);
@@ -190,10 +181,8 @@ describe('ledger files, fuzzed', () => {
         bytes.writeUInt32LE(x >>> 0, i);
       }
       const path = writeTemp(bytes);
-      const t = performance.now();
       const tail = await readNewestFromFile(path, passedPredicate({ skipRolledBack: true }), { absoluteLines: true });
       expect(tail.entry).toBeUndefined();
-      expect(performance.now() - t).toBeLessThan(60_000);
-    }, 120_000);
+    }, 600_000);
   });
 });

@@ -64,13 +64,11 @@ describe('find-last-good on real repositories: git (shallow clones) and the comp
     const head = await f.fastCommits(500, { prefix: 'later' });
     await f.push();
     const { history, path } = await gitHistory(f, 1);
-    const started = Date.now();
     const r = await find(history, ledgerText, head);
     // g itself, not the ledger commit right above it (which has g's tree outside the ledger).
     expect(r).toMatchObject({ found: true, sha: g, goodSha: g });
     // Deepened step by step: the history is there now.
     expect(Number(await git(path, ['rev-list', '--count', 'HEAD']))).toBeGreaterThan(500);
-    expect(Date.now() - started).toBeLessThan(20_000);
     const viaApi = await find(apiHistory(await standin(f)).history, ledgerText, head);
     expect(viaApi).toMatchObject({ found: true, sha: r.sha, goodSha: g });
   });

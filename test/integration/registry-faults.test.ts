@@ -57,7 +57,8 @@ describe('registry client through a fault-injecting proxy', () => {
     const elapsed = Date.now() - started;
     expect(manifest.digest).toBe(fixture.digest);
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(3_000);
+    // Not the default back-off of a minute and more: the answer's 1 s (loose: a loaded runner adds to it).
+    expect(elapsed).toBeLessThan(20_000);
     expect(c.requestCounts()).toMatchObject({ GET: 2, retries: 1 });
   });
 
@@ -65,7 +66,8 @@ describe('registry client through a fault-injecting proxy', () => {
     proxy.addFault({ method: 'GET', path: MANIFESTS, fault: { kind: 'status', status: 429, headers: { 'Retry-After': '3600' } } });
     const started = Date.now();
     await client({ retryAfterCapMs: 200 }).getManifest(fixture.tag);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Capped at 200 ms instead of an hour (loose: a loaded runner adds to it).
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('recovers from a connection reset mid-request', async () => {

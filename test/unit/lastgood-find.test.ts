@@ -334,13 +334,10 @@ describe('findLastGood reads the ledger from its end', () => {
     const base = repo.add([], { 'app.py': 'v0' });
     const f = repo.child(base, { 'app.py': 'v1' });
     const text = bigLedger(30_000, '');
-    const started = performance.now();
     const r = await findLastGood(text, config(f), { history: repo, log: recordingLogger() });
     expect(r.found).toBe(false);
     expect(r.reason).toMatch(/^no good ✅ build on the first-parent history of /);
     expect(repo.asked).toHaveLength(0);
-    // A hang guard, not a speed test.
-    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   it('a ⛔ cancels the ✅ entries before it; a ✅ written after it (a deliberate re-promotion) counts again', async () => {
