@@ -88,6 +88,11 @@ class LedgerIndex {
     return { kind: 'not-pass', entry: last, word: statusVerdict(last.statusText).word };
   }
 
+  /** Whether some ✅ entry names `sha` in full (40 hex digits): no abbreviation to resolve. */
+  passedInFull(sha: string): boolean {
+    return this.of(sha).some((e) => e.status === 'passed' && e.commit.length >= 40);
+  }
+
   /** The newest ✅ entries (file order from the end), one per build, that are good: for tree comparisons. */
   goodEntries(limit: number): LedgerEntry[] {
     const out: LedgerEntry[] = [];
@@ -213,6 +218,18 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
     return false;
   };
 
+  /**
+   * A ✅ named only by an abbreviated SHA counts for this commit when the abbreviation names it alone: in a
+   * repository where another commit (a feature branch's, whose build it may record) starts with the same
+   * digits, greenline cannot know which build passed, and a tree that never passed must not be restored.
+   */
+  const ambiguous = async (sha: string, entry: LedgerEntry): Promise<string | undefined> => {
+    if (index.passedInFull(sha)) return undefined;
+    const named = await history.ancestry(entry.commit, head);
+    if (named.status === 'ancestor' && named.sha === sha) return undefined;
+    return `the ledger names it only by the short SHA ${entry.commit}, which does not name it alone (another commit starts with it, or it cannot be resolved)`;
+  };
+
   // 2. The walk.
   let walked = 0;
   for (let i = 1; i <= limit; i++) {
@@ -221,7 +238,7 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
     walked = i;
     const v = index.verdict(c.sha);
     if (v?.kind === 'passed') {
-      const failed = await verifyChecks(c.sha);
+      const failed = (await ambiguous(c.sha, v.entry)) ?? (await verifyChecks(c.sha));
       if (failed) skip(c.sha, failed, v.entry);
       else {
         chosen = { commit: c, entry: v.entry };
@@ -292,7 +309,8 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
 
 /**
  * Whether the head's tree (outside the ledger) already passed: its own good ✅, the tree of the last good build,
- * of a greenline revert between them (a tree greenline restored), or of a merged-in parent with a good ✅.
+ * of a greenline revert between them (a tree greenline restored), of a merged-in parent with a good ✅, or of
+ * one of the newest good ✅ builds wherever they are (at most `DEFAULT_FOREIGN_TREES` more comparisons).
  */
 async function judgeHead(
   head: ChainCommit,
@@ -313,6 +331,13 @@ async function judgeHead(
   }
   for (const p of head.parents.slice(1)) {
     if (index.verdict(p)?.kind === 'passed' && (await same(p))) return { sha: p, why: `its tree outside ${ledgerPath} is the tree of the merged ✅ build ${shortSha(p)}` };
+  }
+  // A tree that passed anywhere is not a code regression either: a merge whose other parent is a ✅ build's
+  // [skip ci] ledger commit (the build's tree), a revert of a revert re-landing a ✅ build's code, a rebased
+  // copy. The newest good builds (never a ⛔ one) are compared, as rule 5 compares untested commits.
+  for (const e of index.goodEntries(DEFAULT_FOREIGN_TREES)) {
+    if (sameCommit(e.commit, good) || sameCommit(e.commit, head.sha)) continue;
+    if (await same(e.commit)) return { sha: e.commit, why: `its tree outside ${ledgerPath} is the tree of the ✅ build ${shortSha(e.commit)} (ledger line ${e.line})` };
   }
   return undefined;
 }

@@ -309,7 +309,14 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     // In production the failing build itself (below greenline's ledger commits on top of it) is what failed:
     // the last good build is looked for below it.
     const below = production ? await failingBuild(deps.history, failing.sha, ledger?.paths ?? [config.ledgerPath]) : failing.sha;
-    find = await findLastGood(ledger?.text ?? (await deps.ledgerInput()), { head: below, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
+    // The ledger read for the revert stands for the head of the walk (it holds the entries of the ledger
+    // commits above the failing one); below it, each commit's own ledger, so an emptied or re-created ledger
+    // falls back to the nearest first-parent ancestor that has entries, as find-last-good-commit does (rule 2).
+    const found = ledger;
+    const input: LedgerInput | undefined = found
+      ? async (commit: string) => (commit === below ? found.text : (await ledgerAt(deps.history, commit, config.ledgerPath))?.text)
+      : await deps.ledgerInput();
+    find = await findLastGood(input, { head: below, ledgerPath: config.ledgerPath, requireChecks: config.requireChecks }, {
       history: deps.history,
       ...(deps.checks ? { checks: deps.checks } : {}),
       log,

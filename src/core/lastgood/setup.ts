@@ -99,15 +99,19 @@ export async function setupLastGood(o: LastGoodSetupOptions): Promise<LastGoodSe
       // The workspace file is the ledger only when the checkout is at the head (a job's uncommitted entries
       // count then); a checkout of another commit (a workflow_run job checks out the default branch) is
       // never read for another branch's failure: the ledger then comes from the head's own history.
+      const files: Pick<HistoryPort, 'pathAt'> = o.ledgerSource === 'api' || !gitHistory ? new ApiHistory(repo!) : gitHistory;
+      const fromHistory = async (commit: string) => (await ledgerAt(files, commit, o.ledgerPath))?.text;
       if (useFile && git && (await git.tryRevParse('HEAD')) === head) {
         try {
-          return await readFile(ledgerFile, 'utf8');
+          const text = await readFile(ledgerFile, 'utf8');
+          // Still a reader: when the head's file has no readable entry (emptied, re-created), the nearest
+          // first-parent ancestor's ledger is read, as for a ledger read from git objects (rule 2).
+          return async (commit: string) => (commit.toLowerCase() === head.toLowerCase() ? text : fromHistory(commit));
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         }
       }
-      const files: Pick<HistoryPort, 'pathAt'> = o.ledgerSource === 'api' || !gitHistory ? new ApiHistory(repo!) : gitHistory;
-      return async (commit: string) => (await ledgerAt(files, commit, o.ledgerPath))?.text;
+      return fromHistory;
     },
     async resolveCommit(sha: string) {
       if (useGit && gitHistory) {

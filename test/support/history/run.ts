@@ -107,7 +107,8 @@ export async function runCase(c: HistoryCase, h: HistoryRepo, built: Built, meth
       revert = await runAction('rollback', { ...common, inputs: { ...revertInputs, fingerprint: `ci-cd rollback ${branch}` } });
       find = revert;
     } else {
-      find = await runAction('find-last-good-commit', common);
+      const findInputs = Object.fromEntries(Object.entries(c.findInputs ?? {}).map(([k, v]) => [k, fill(v, built.shas)]));
+      find = await runAction('find-last-good-commit', { ...common, inputs: findInputs });
       revert = await runAction('auto-revert', { ...common, inputs: revertInputs });
     }
     const after = await refs(remote);

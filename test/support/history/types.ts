@@ -63,6 +63,8 @@ export interface HistoryCase {
   marks?: string;
   /** Extra auto-revert inputs; names in `${name}` are replaced by their SHA. */
   inputs?: Record<string, string>;
+  /** Extra find-last-good-commit inputs (a moved ledger's `ledger-path`); names in `${name}` replaced as above. */
+  findInputs?: Record<string, string>;
   /** method git: a shallow checkout of this depth. */
   depth?: number;
   /** The branch is protected (the stand-in refuses ref updates and pushes as GitHub does). */
