@@ -24,7 +24,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Percent of src/ lines; set from the figure measured on 2026-12-02 (see the README's "Coverage"). */
-const THRESHOLD = 90;
+const THRESHOLD = 94;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = process.env.GREENLINE_COVERAGE_WORK || join(root, '.tmp', 'coverage');
