@@ -4,13 +4,10 @@
  * what a careful release engineer expects. The table is test/support/history/cases.ts; each history is built
  * once and copied for each method, so a failure names the case and the method.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CASES } from '../support/history/cases.js';
 import { HistoryRepo } from '../support/history/repo.js';
-import { runCase } from '../support/history/run.js';
-import type { Built, Method } from '../support/history/types.js';
-
-const METHODS: Method[] = ['api', 'git'];
+import { describeCases, runCase } from '../support/history/run.js';
 
 it('the table has at least 36 cases with unique names and a stated expectation each', () => {
   expect(CASES.length).toBeGreaterThanOrEqual(36);
@@ -18,30 +15,7 @@ it('the table has at least 36 cases with unique names and a stated expectation e
   for (const c of CASES) expect(c.expect.length, c.name).toBeGreaterThan(10);
 });
 
-for (const c of CASES) {
- describe(c.name, () => {
-  let h: HistoryRepo;
-  let built: Built;
-  beforeAll(async () => {
-    h = await HistoryRepo.create();
-    built = await c.build(h);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.cleanup();
-  });
-
-  for (const method of METHODS) {
-    const why = c.notFor?.[method];
-    if (why) {
-      it.skip(`method ${method}: does not apply — ${why}`, () => undefined);
-      continue;
-    }
-    it(`method ${method}: ${c.expect}`, async () => {
-      await runCase(c, h, built, method);
-    }, 240_000);
-  }
- });
-}
+describeCases(CASES);
 
 /**
  * The one-step rollback (root action.yml) runs the same find and revert: the same outcome for the same

@@ -7,42 +7,14 @@
  * the newest ✅ of main, l* = promote-to-stable's `[skip ci]` ledger commits, r* = greenline reverts.
  */
 import { renderEntry } from '../../../src/core/ledger/render.js';
-import { git, type HistoryRepo, LEDGER } from './repo.js';
+import { git, LEDGER } from './repo.js';
 import { triggersCi } from './run.js';
-import type { Built, HistoryCase } from './types.js';
+import { app, broken, done, goodThenBroken, start } from './builders.js';
+import type { HistoryCase } from './types.js';
 import { expect } from 'vitest';
 
-const app = (v: string) => ({ 'app.py': `print("${v}")\n` });
-const broken = (why = 'broken') => ({ 'app.py': `raise SystemExit("${why}")\n` });
 const HOUR = 3600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR);
-
-/** The first commit (app, docs, a library) and promote's ✅ for it. */
-async function start(h: HistoryRepo, ledger?: Buffer | string): Promise<string> {
-  const b = await h.commit('initial', {
-    ...app('v1'),
-    'README.md': '# app\n',
-    'docs/guide.md': '# Guide\n',
-    'lib/auth.py': 'CHECK_TOKEN = False\n',
-    ...(ledger !== undefined ? { [LEDGER]: ledger } : {}),
-  });
-  await h.pass(b);
-  return b;
-}
-
-/** b ✅ → g ✅ → f (broken), on main. */
-async function goodThenBroken(h: HistoryRepo): Promise<Record<string, string>> {
-  const b = await start(h);
-  const g = await h.commit('feat: v2', app('v2'));
-  const lg = await h.pass(g);
-  const f = await h.commit('feat: v3 (broken)', { ...broken(), 'new_module.py': 'x = 1\n' });
-  return { b, g, lg, f };
-}
-
-async function done(h: HistoryRepo, failing: string, shas: Record<string, string>, extra: Partial<Built> = {}): Promise<Built> {
-  await h.publish();
-  return { failing, shas, ...extra };
-}
 
 /** A status hand-edited into the ledger for the newer build n: not a pass, so the older g is chosen. */
 function handStatus(status: string): HistoryCase {

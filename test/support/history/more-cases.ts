@@ -10,37 +10,8 @@
 import { createHash } from 'node:crypto';
 import { renderEntry } from '../../../src/core/ledger/render.js';
 import { appendBlock, git, type HistoryRepo, LEDGER, passedEntry } from './repo.js';
-import type { Built, HistoryCase } from './types.js';
-
-const app = (v: string) => ({ 'app.py': `print("${v}")\n` });
-const broken = (why = 'broken') => ({ 'app.py': `raise SystemExit("${why}")\n` });
-
-/** The first commit (app, docs, a library, optionally the ledger's first bytes) and promote's ✅ for it. */
-async function start(h: HistoryRepo, ledger?: Buffer | string): Promise<string> {
-  const b = await h.commit('initial', {
-    ...app('v1'),
-    'README.md': '# app\n',
-    'docs/guide.md': '# Guide\n',
-    'lib/auth.py': 'CHECK_TOKEN = False\n',
-    ...(ledger !== undefined ? { [LEDGER]: ledger } : {}),
-  });
-  await h.pass(b);
-  return b;
-}
-
-/** b ✅ → g ✅ → f (broken), on main. */
-async function goodThenBroken(h: HistoryRepo): Promise<Record<string, string>> {
-  const b = await start(h);
-  const g = await h.commit('feat: v2', app('v2'));
-  const lg = await h.pass(g);
-  const f = await h.commit('feat: v3 (broken)', { ...broken(), 'new_module.py': 'x = 1\n' });
-  return { b, g, lg, f };
-}
-
-async function done(h: HistoryRepo, failing: string, shas: Record<string, string>, extra: Partial<Built> = {}): Promise<Built> {
-  await h.publish();
-  return { failing, shas, ...extra };
-}
+import { app, broken, done, goodThenBroken, start } from './builders.js';
+import type { HistoryCase } from './types.js';
 
 /** The tree the index would have with `files` written over HEAD's (the work tree is put back to HEAD after). */
 async function treeWith(h: HistoryRepo, files: Record<string, string>): Promise<string> {

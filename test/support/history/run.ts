@@ -3,13 +3,43 @@
  * failed on the case's failing commit, and checks what a careful release engineer expects.
  */
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubStandin } from '../github-standin/index.js';
 import { runAction, type RunResult } from '../harness.js';
-import { git, gitBytes, LEDGER, type HistoryRepo } from './repo.js';
+import { git, gitBytes, HistoryRepo, LEDGER } from './repo.js';
 import type { Built, HistoryCase, Method } from './types.js';
 
 export const TOKEN = 'ghs_history_cases_token';
+
+const METHODS: Method[] = ['api', 'git'];
+
+/** A describe per case: its history built once, then one test per method (skipped, with why, where it does not apply). */
+export function describeCases(cases: readonly HistoryCase[]): void {
+  for (const c of cases) {
+    describe(c.name, () => {
+      let h: HistoryRepo;
+      let built: Built;
+      beforeAll(async () => {
+        h = await HistoryRepo.create();
+        built = await c.build(h);
+      }, 120_000);
+      afterAll(async () => {
+        await h?.cleanup();
+      });
+
+      for (const method of METHODS) {
+        const why = c.notFor?.[method];
+        if (why) {
+          it.skip(`method ${method}: does not apply — ${why}`, () => undefined);
+          continue;
+        }
+        it(`method ${method}: ${c.expect}`, async () => {
+          await runCase(c, h, built, method);
+        }, 240_000);
+      }
+    });
+  }
+}
 
 const SKIP_KEYWORD = /\[(skip ci|ci skip|no ci|skip actions|actions skip)\]/i;
 const SKIP_TRAILER = /^skip-checks:\s*true\s*$/im;

@@ -1,21 +1,10 @@
+import type { RevertOutcome } from '../../../src/core/lastgood/revert.js';
 import type { RunResult } from '../harness.js';
 import type { GitHubStandin } from '../github-standin/index.js';
 import type { HistoryRepo } from './repo.js';
 
-/** auto-revert's `outcome` output (issue 9). */
-export type Outcome =
-  | 'reverted'
-  | 'pull-request'
-  | 'not-a-regression'
-  | 'already-reverted'
-  | 'branch-moved'
-  | 'loop'
-  | 'daily-cap'
-  | 'no-good-build'
-  | 'nothing-to-undo'
-  | 'not-branch-failure'
-  | 'protected'
-  | 'dry-run';
+/** auto-revert's `outcome` output (issue 9), as the action declares it. */
+export type Outcome = RevertOutcome;
 
 export type Method = 'api' | 'git';
 
