@@ -96,6 +96,12 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
     if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
     lines.push('');
   }
+  if (r.kept.length > 0) {
+    // greenline's own ledger commits: their entries stay in the ledger, so nothing of them is undone.
+    lines.push(`**Ledger commits kept (${r.kept.length}):** greenline's own ledger entries, kept as they are`, '');
+    for (const c of r.kept) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
+    lines.push('');
+  }
   if (r.steps.length) lines.push('<details><summary>Steps</summary>', '', ...r.steps.map((s) => `1. ${cell(s, 1000)}`), '', '</details>', '');
   return lines.join('\n');
 }

@@ -189,6 +189,11 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
     for (const c of result.undone.slice(0, 20)) lines.push(`- ${shortSha(c.sha)} ${c.subject}`);
     if (result.undoneTotal > Math.min(20, result.undone.length)) lines.push(`- … and ${result.undoneTotal - Math.min(20, result.undone.length)} more`);
   }
+  if (result && result.kept.length > 0 && verdict !== 'not-reverted') {
+    lines.push('', `greenline's ledger commits kept (${result.kept.length}, their entries stay in ${config.revert.ledgerPath}):`);
+    for (const c of result.kept.slice(0, 20)) lines.push(`- ${shortSha(c.sha)} ${c.subject}`);
+    if (result.kept.length > 20) lines.push(`- … and ${result.kept.length - 20} more`);
+  }
   if (config.details.trim()) lines.push('', config.details.trim());
   return lines.join('\n');
 }
