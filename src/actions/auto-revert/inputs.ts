@@ -48,6 +48,7 @@ export const inputSchema = z.object({
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   'require-checks': listInput(),
+  'comment-on-pull-request': booleanInput(true),
   token: z.string(),
   'dry-run': booleanInput(false),
 });

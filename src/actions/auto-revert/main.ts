@@ -2,7 +2,9 @@ import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import { GitRevertBackend } from '../../core/git/revert-git.js';
+import { ApiPullNotes } from '../../core/github/pull-notes.js';
 import { ApiPullRequests, ApiRevertBackend } from '../../core/github/revert-api.js';
+import { noteAuthor, type AuthorNote } from '../../core/lastgood/author-note.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import type { LastGoodSetup } from '../../core/lastgood/setup.js';
 import { cell, shortSha } from '../../core/util/text.js';
@@ -10,7 +12,7 @@ import { cell, shortSha } from '../../core/util/text.js';
 export type RevertMethod = 'api' | 'git';
 
 /** The ports for a method: the Git Data API, or the workspace checkout and git push. */
-export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSha: string, log: Logger, now?: () => Date): RevertDeps {
+export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSha: string, log: Logger, now?: () => Date, commentOnPullRequest = true): RevertDeps {
   let backend: RevertDeps['backend'];
   if (method === 'api') {
     if (!setup.repo) throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
@@ -24,6 +26,7 @@ export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSh
     history: setup.history,
     ...(setup.checks ? { checks: setup.checks } : {}),
     ...(setup.github && setup.repo ? { pulls: new ApiPullRequests(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
+    ...(setup.github && setup.repo && commentOnPullRequest ? { notes: new ApiPullNotes(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
     ledgerInput: () => setup.ledgerInput(failingSha),
     log,
   };
@@ -33,6 +36,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
   const result = await autoRevert(config, deps);
   if (result.warning) deps.log.warning(result.warning);
   else deps.log.info(result.reason);
+  await tellAuthor(result, config, deps);
   return {
     outputs: {
       outcome: result.outcome,
@@ -46,6 +50,22 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
     ...(result.failure ? { failure: result.failure } : {}),
     result,
   };
+}
+
+/**
+ * After a revert (or a revert pull request): one note on the pull request that brought in the failing change.
+ * Its failure is a warning, never the step's failure; the note is kept on the result for the summary.
+ */
+export async function tellAuthor(result: RevertResult, config: RevertConfig, deps: RevertDeps): Promise<AuthorNote> {
+  const note = await noteAuthor(result, { branch: config.branch, reason: config.reason, runUrl: config.runUrl, repoUrl: config.repoUrl ?? '', dryRun: config.dryRun }, {
+    ...(deps.notes ? { port: deps.notes } : {}),
+    history: deps.history,
+    commitSubject: async (sha) => (await deps.backend.commit(sha))?.subject,
+  });
+  if (note.status === 'failed') deps.log.warning(note.detail);
+  else if (note.status !== 'none') deps.log.info(note.detail);
+  result.note = note;
+  return note;
 }
 
 /**
@@ -67,6 +87,20 @@ function keyValues(rows: [string, string][]): string {
   return ['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
+function noteCell(note: AuthorNote): string {
+  const pr = `#${note.pullNumber} ${note.pullUrl}`;
+  switch (note.status) {
+    case 'commented':
+      return `commented on ${pr}: ${note.commentUrl}`;
+    case 'already':
+      return `${pr} already has greenline's note: ${note.commentUrl}`;
+    case 'would-comment':
+      return `would comment on ${pr}`;
+    default:
+      return `${pr}: ${cell(note.detail, 500)}`;
+  }
+}
+
 function commitCell(sha: string | undefined, subject: string | undefined): string {
   return sha ? `\`${shortSha(sha)}\` ${cell(subject ?? '')}`.trim() : '—';
 }
@@ -86,6 +120,7 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   ];
   if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
+  if (r.note?.pullUrl) rows.push(['Author told', noteCell(r.note)]);
   if (r.ledgerEntry) {
     rows.push(['Ledger', `\`${shortSha(r.ledgerEntry.commit)}\` marked ⛔ Rolled back in ${cell(config.ledgerPath)}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
   }

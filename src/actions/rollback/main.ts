@@ -7,7 +7,7 @@ import { type IncidentResult, runIncident } from '../../core/incident/incident.j
 import type { IncidentKind } from '../../core/incident/state.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import { cell, shortSha } from '../../core/util/text.js';
-import { revertSummary } from '../auto-revert/main.js';
+import { revertSummary, tellAuthor } from '../auto-revert/main.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
 import { configure, summarise } from '../open-incident-issue/main.js';
 
@@ -66,6 +66,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     result = await autoRevert(config.revert, deps.revert);
     if (result.warning) log.warning(result.warning);
     else log.info(result.reason);
+    await tellAuthor(result, config.revert, deps.revert);
     verdict = await classify(result, config, deps);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;

@@ -7,6 +7,7 @@ import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
+import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
 import type { ChainCommit, ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
 
@@ -97,6 +98,8 @@ export interface RevertConfig {
   dryRun: boolean;
   now: Date;
   runUrl: string;
+  /** `https://github.com/owner/repo`, for links in the note on the pull request. */
+  repoUrl?: string;
 }
 
 export interface RevertDeps {
@@ -105,6 +108,8 @@ export interface RevertDeps {
   checks?: ChecksPort;
   /** Needed for `fallback: pull-request`; undefined without a token. */
   pulls?: PullRequestPort;
+  /** The pull request behind the failing commit is told (author-note.ts); undefined: nobody is told. */
+  notes?: PullNotePort;
   /** The ledger find-last-good-commit reads (ledger-source) when the history has none to keep. */
   ledgerInput(): Promise<LedgerInput | undefined>;
   log: Logger;
@@ -155,6 +160,8 @@ export interface RevertResult {
   verified?: boolean;
   /** What happened (or would), in order, for the summary. */
   steps: string[];
+  /** The note on the pull request that brought in the failing change (set after the revert, by the caller). */
+  note?: AuthorNote;
   /** Set when the stop deserves a warning annotation (branch moved, loop, cap, nothing found). */
   warning?: string;
   /** Set when the step must fail after the outputs are written (protected branch without a fallback). */
