@@ -55,4 +55,4 @@ export const inputSchema = z.object({
 
 export type RevertInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason'] as const;
+export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason', 'stable-commit', 'stable-digest', 'stable-since'] as const;

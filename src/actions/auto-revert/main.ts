@@ -7,6 +7,8 @@ import { ApiPullRequests, ApiRevertBackend } from '../../core/github/revert-api.
 import { noteAuthor, type AuthorNote } from '../../core/lastgood/author-note.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import type { LastGoodSetup } from '../../core/lastgood/setup.js';
+import { parseLedger } from '../../core/ledger/parse.js';
+import { stableLine, stableOutputs, tagServes } from '../../core/ledger/stable-serves.js';
 import { cell, shortSha } from '../../core/util/text.js';
 
 export type RevertMethod = 'api' | 'git';
@@ -45,6 +47,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
       'target-sha': result.targetSha,
       'pull-request-url': result.pullRequestUrl,
       reason: result.reason,
+      ...stableOutputs(stableOf(result)),
     },
     summary: revertSummary(result, config),
     ...(result.failure ? { failure: result.failure } : {}),
@@ -76,10 +79,21 @@ export async function tellAuthor(result: RevertResult, config: RevertConfig, dep
 export function revertFailed(config: RevertConfig, why: string): ActionResult {
   const reason = `the revert failed: ${why}`;
   return {
-    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason },
+    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason, ...stableOutputs(undefined) },
     summary: [`### ❌ ${cell(config.branch)} not reverted`, '', `**Why:** ${cell(reason, 2000)}`, ''].join('\n'),
     failure: why,
   };
+}
+
+/**
+ * What :stable serves by the ledger the revert read (a revert moves no tag): for the image of the last good
+ * build found, else the ledger's only image. Undefined when no ledger was read (the revert stopped first).
+ */
+export function stableOf(r: RevertResult): ReturnType<typeof tagServes> {
+  const entries = r.find?.entries ?? (r.ledgerText !== undefined ? parseLedger(r.ledgerText).entries : undefined);
+  if (!entries) return undefined;
+  const image = r.find?.entry?.image;
+  return tagServes(entries, image ? { image } : {});
 }
 
 /** A two-column table whose values are already markdown (trusted parts raw, untrusted parts through cell()). */
@@ -125,6 +139,7 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
     rows.push(['Ledger', `\`${shortSha(r.ledgerEntry.commit)}\` marked ⛔ Rolled back in ${cell(config.ledgerPath)}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
   }
   const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
+  if (r.find?.entries || r.ledgerText !== undefined) lines.push(stableLine(stableOf(r), config.ledgerPath), '');
   if (r.undoneTotal > 0) {
     lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
     for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);

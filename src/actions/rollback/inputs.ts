@@ -62,4 +62,7 @@ export const outputNames = [
   'issue-number',
   'issue-url',
   'operation',
+  'stable-commit',
+  'stable-digest',
+  'stable-since',
 ] as const;

@@ -7,7 +7,8 @@ import { type IncidentResult, runIncident } from '../../core/incident/incident.j
 import type { IncidentKind } from '../../core/incident/state.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import { cell, shortSha } from '../../core/util/text.js';
-import { revertSummary, tellAuthor } from '../auto-revert/main.js';
+import { stableOutputs } from '../../core/ledger/stable-serves.js';
+import { revertSummary, stableOf, tellAuthor } from '../auto-revert/main.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
 import { configure, summarise } from '../open-incident-issue/main.js';
 
@@ -114,6 +115,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     'issue-number': incident?.issueNumber !== undefined ? String(incident.issueNumber) : '',
     'issue-url': incident?.issueUrl ?? '',
     operation: incident?.operation ?? 'none',
+    ...stableOutputs(result ? stableOf(result) : undefined),
   };
 
   const parts: string[] = [];

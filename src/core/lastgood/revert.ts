@@ -160,6 +160,8 @@ export interface RevertResult {
   verified?: boolean;
   /** What happened (or would), in order, for the summary. */
   steps: string[];
+  /** The ledger as the revert read it (at the failing commit, or the branch head above it): what :stable serves. */
+  ledgerText?: string;
   /** The note on the pull request that brought in the failing change (set after the revert, by the caller). */
   note?: AuthorNote;
   /** Set when the stop deserves a warning annotation (branch moved, loop, cap, nothing found). */
@@ -242,7 +244,9 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   const { backend, log } = deps;
   const steps: string[] = [];
   const failingSha = config.failingSha.toLowerCase();
+  let ledgerText: string | undefined;
   const result = (over: Partial<RevertResult> & { reason: string; outcome: RevertOutcome }): RevertResult => ({
+    ...(ledgerText !== undefined ? { ledgerText } : {}),
     reverted: false,
     revertSha: '',
     targetSha: '',
@@ -272,6 +276,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   if (!failing) throw new ConfigurationError(`Input "failing-sha": commit ${failingSha} does not exist in the repository`);
   // The ledger as the failing commit's history has it (the failing commit may have deleted or broken it).
   let ledger = await ledgerOnChain(deps.history, failing.sha, config.ledgerPath);
+  ledgerText = ledger?.text;
   let parent = failing.sha;
   let kept: CommitSummary[] = [];
   if (head !== failing.sha) {
@@ -294,6 +299,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     parent = head;
     kept = ledgerCommits;
     ledger = (await ledgerOnChain(deps.history, head, config.ledgerPath)) ?? ledger;
+    ledgerText = ledger?.text;
     steps.push(`${kept.length} ledger-only commit(s) above the failing commit kept: ${kept.map((c) => shortSha(c.sha)).join(', ')}`);
   }
 
