@@ -5,14 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../support/harness.js';
-import { DIGEST, passed } from '../support/revert/ledger.js';
+import { passed } from '../support/revert/ledger.js';
 import { runOnFailure, scenarioPerTest, TOKEN, type Scenario } from '../support/revert/scenario.js';
 import { git } from '../support/revert/git-fixture.js';
 
 const scenario = scenarioPerTest({ noUnknownRequests: true });
 
-const D1 = DIGEST(0xd1);
-const D2 = DIGEST(0xd2);
+/** Distinct from their first 12 hex digits on (the summary shows that much). */
+const D1 = `sha256:${'d1'.repeat(32)}`;
+const D2 = `sha256:${'d2'.repeat(32)}`;
 
 /**
  * On top of the scenario (G ✅ promoted): G2 promoted to :stable (digest D2) at 11:00, and, with `rollback`,
@@ -48,7 +49,7 @@ describe('what :stable serves', () => {
     }
   });
 
-  it('after a ⏪ rollback of :stable, auto-revert reports the restored build since the rollback, with no previous build', async () => {
+  it('after a ⏪ rollback of :stable, auto-revert reports the restored build since the rollback, and the build below it', async () => {
     const s = await scenario();
     const { fail } = await promotedTwice(s, true);
     for (const method of ['api', 'git'] as const) {
@@ -56,7 +57,9 @@ describe('what :stable serves', () => {
       const r = await runOnFailure('auto-revert', s, fail, { inputs: { method, 'dry-run': 'true' }, ...workspace });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.outputs).toMatchObject({ outcome: 'dry-run', 'stable-commit': s.g, 'stable-digest': D1, 'stable-since': '2025-03-01T12:00:00Z' });
-      expect(r.summary).toContain(`**What :stable serves:** build \`${s.g.slice(0, 7)}\`, ghcr.io/owner/app@\`${D1.slice(0, 19)}…\` since 2025-03-01T12:00:00Z; no previous build.`);
+      // G2 is popped by the rollback; below G's re-promotion (D1) is G's first promotion (the scenario's digest).
+      expect(r.summary).toContain(`**What :stable serves:** build \`${s.g.slice(0, 7)}\`, ghcr.io/owner/app@\`${D1.slice(0, 19)}…\` since 2025-03-01T12:00:00Z; previous build \`${s.g.slice(0, 7)}\``);
+      expect(r.summary).not.toContain(D2.slice(0, 19));
     }
   });
 
