@@ -480,7 +480,8 @@ async function ledgerOnlyCommits(history: HistoryPort, commits: readonly CommitS
     if (c.message !== undefined ? !skipsCi(c.message) : false) continue;
     const info = await history.commitInfo(c.sha);
     if (!info || info.parents.length !== 1 || !skipsCi(info.message)) continue;
-    if (await history.sameTree(c.sha, info.parents[0]!, ledgerPaths)) out.add(c.sha);
+    // Parent first: through the API one compare (parent...commit, ahead) answers it.
+    if (await history.sameTree(info.parents[0]!, c.sha, ledgerPaths)) out.add(c.sha);
   }
   return out;
 }
