@@ -66,8 +66,9 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(message).toContain(`Greenline-Restored: ${s.g}`);
     expect(r.summary).toContain(s.fail.slice(0, 7));
     expect(r.summary).toContain('feat: v3 (broken)');
-    // The failing commit and the ledger commit above G.
-    expect(r.summary).toContain(`Commits undone (2)`);
+    // The failing commit is undone; the ledger commit L above G changed only the ledger, which is kept.
+    expect(r.summary).toContain(`**Commits undone (1):**\n\n- \`${s.fail.slice(0, 7)}\` feat: v3 (broken)\n`);
+    expect(r.summary).toContain(`**Ledger commits kept (1):** greenline's own ledger entries, kept as they are\n\n- \`${s.l.slice(0, 7)}\``);
     expect(r.summary).toContain(head);
     if (method === 'api') {
       expect(r.stdout).toMatch(/verification\.verified=true/);
@@ -198,8 +199,9 @@ describe.each<Method>(['api', 'git'])('auto-revert (method %s), run as the runne
     expect(r.outputs['target-sha']).toBe(s.g);
     expect(await git(s.f.bare, ['ls-tree', '--name-only', r.outputs['revert-sha']!, 'feature.py'])).toBe('');
     expect(await parentsOf(s, r.outputs['revert-sha']!)).toEqual([head]);
-    // L, the failing commit, the feature commit, the merge and the commit after it.
-    expect(r.summary).toContain('Commits undone (5)');
+    // The failing commit, the feature commit, the merge and the commit after it; L (ledger only) is kept.
+    expect(r.summary).toContain('Commits undone (4)');
+    expect(r.summary).toContain('**Ledger commits kept (1):**');
     expect(r.summary).toContain('Merge branch feature');
     expect(r.summary).toContain('feature: part 1');
   });

@@ -105,16 +105,18 @@ describe('find-last-good-commit on hand-written ledgers mixed with greenline blo
 
 describe('find-last-good-commit outputs and inputs, as documented', () => {
   it('writes every output named in action.yml when found and when not found (found=false: empty values, exit 0)', async () => {
-    expect(OUTPUTS).toEqual(['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates']);
+    expect(OUTPUTS).toEqual(['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates', 'stable-commit', 'stable-digest', 'stable-since']);
     const s = await history((c) => ledgerWith([passed(c[2]!)]));
     const found = await runOnFailure(ACTION, s, s.head);
     expect(Object.keys(found.outputs).sort()).toEqual([...OUTPUTS].sort());
     expect(found.outputs).toMatchObject({ found: 'true', sha: s.c[2], image: 'ghcr.io/owner/app', version: '' });
     expect(found.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The only build on :stable is the one found.
+    expect(found.outputs).toMatchObject({ 'stable-commit': s.c[2], 'stable-digest': found.outputs.digest });
 
     const none = await runOnFailure(ACTION, s, s.head, { inputs: { 'ledger-path': 'docs/NOPE.md' } });
     expect(none.code).toBe(0);
-    expect(none.outputs).toEqual({ found: 'false', sha: '', 'short-sha': '', image: '', digest: '', version: '', entry: '', reason: 'the ledger docs/NOPE.md does not exist', candidates: '[]' });
+    expect(none.outputs).toEqual({ found: 'false', sha: '', 'short-sha': '', image: '', digest: '', version: '', entry: '', reason: 'the ledger docs/NOPE.md does not exist', candidates: '[]', 'stable-commit': '', 'stable-digest': '', 'stable-since': '' });
   });
 
   it('ledger-source: auto reads the checkout\'s file, api the file at the head through the contents API, workspace without a checkout is a bad input', async () => {

@@ -59,7 +59,8 @@ describe('the Git Data API revert', () => {
     expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
     expect(routes.slice(-3), calls).toEqual(WRITES);
     expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/commits'), calls).toHaveLength(1);
-    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(1);
+    // One compare for the range, and one for its [skip ci] commit L (ledger-only: kept, not listed as undone).
+    expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(2);
     expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/contents/{path}'), calls).toHaveLength(1);
     expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}').length, calls).toBeLessThanOrEqual(treeReadsAtMost);
     expect(r.verified).toBe(true);
@@ -79,6 +80,7 @@ describe('the Git Data API revert', () => {
     const routes = s.api.requests.map((q) => q.route ?? `unknown ${q.method} ${q.path}`);
     const calls = s.api.requests.map((q) => `${q.method} ${q.path}?${q.query}`).join('\n');
     expect(routes.filter((q) => !q.startsWith('GET ')), calls).toEqual(WRITES);
+    // (Whether the range's [skip ci] commit L is ledger-only is answered by find's compare G...L, already made.)
     expect(routes.filter((q) => q === 'GET /repos/{owner}/{repo}/compare/{basehead}'), calls).toHaveLength(2);
     expect(routes.length, calls).toBeLessThanOrEqual(3 + 4 + treeReadsAtMost);
   });

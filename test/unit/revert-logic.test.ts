@@ -125,8 +125,10 @@ describe('autoRevert', () => {
     expect(c.parents).toEqual([s.f]);
     expect(c.files['app.py']).toBe('v2');
     expect(c.files[LEDGER]).toBe(s.repo.commits.get(s.f)!.files[LEDGER]);
-    expect(r.undone.map((u) => u.sha).sort()).toEqual([s.f, s.l].sort());
-    expect(r.undoneTotal).toBe(2);
+    // The ledger commit l above g changed only the ledger, which is kept: kept, not undone.
+    expect(r.undone.map((u) => u.sha)).toEqual([s.f]);
+    expect(r.undoneTotal).toBe(1);
+    expect(r.kept.map((k) => k.sha)).toEqual([s.l]);
     expect(c.message.split('\n')[0]).toMatch(new RegExp(`last successful build ${s.g.slice(0, 7)}$`));
     expect(greenlineMarks(c.message)).toEqual({ revertOf: s.f, restored: s.g, rolledBack: [] });
     // The failing commit had no ✅ entry: the ledger is the head's, untouched (no ⛔, no re-record).
@@ -310,8 +312,9 @@ describe('auto-revert job summary', () => {
     const md = revertSummary(r, config);
     expect(md).toContain(`| Failing commit | \`${evil.slice(0, 7)}\``);
     expect(md).toContain(`| Restored commit | \`${s.g.slice(0, 7)}\``);
-    // evil, f and the ledger commit l above g.
-    expect(md).toContain('Commits undone (3)');
+    // evil and f are undone; the ledger commit l above g is kept.
+    expect(md).toContain('Commits undone (2)');
+    expect(md).toContain(`**Ledger commits kept (1):** greenline's own ledger entries, kept as they are\n\n- \`${s.l.slice(0, 7)}\` ledger [skip ci]`);
     expect(md).toContain(`| Pull request | ${r.pullRequestUrl} |`);
     expect(md).not.toMatch(/@alice|#12|<img|`rm/);
     expect(md).toContain('@\u200balice');

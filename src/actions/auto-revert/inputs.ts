@@ -48,10 +48,11 @@ export const inputSchema = z.object({
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
   'require-checks': listInput(),
+  'comment-on-pull-request': booleanInput(true),
   token: z.string(),
   'dry-run': booleanInput(false),
 });
 
 export type RevertInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason'] as const;
+export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason', 'stable-commit', 'stable-digest', 'stable-since'] as const;

@@ -2,15 +2,19 @@ import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import { GitRevertBackend } from '../../core/git/revert-git.js';
+import { ApiPullNotes } from '../../core/github/pull-notes.js';
 import { ApiPullRequests, ApiRevertBackend } from '../../core/github/revert-api.js';
+import { noteAuthor, type AuthorNote } from '../../core/lastgood/author-note.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import type { LastGoodSetup } from '../../core/lastgood/setup.js';
+import { parseLedger } from '../../core/ledger/parse.js';
+import { stableLine, stableOutputs, tagServes } from '../../core/ledger/stable-serves.js';
 import { cell, shortSha } from '../../core/util/text.js';
 
 export type RevertMethod = 'api' | 'git';
 
 /** The ports for a method: the Git Data API, or the workspace checkout and git push. */
-export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSha: string, log: Logger, now?: () => Date): RevertDeps {
+export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSha: string, log: Logger, now?: () => Date, commentOnPullRequest = true): RevertDeps {
   let backend: RevertDeps['backend'];
   if (method === 'api') {
     if (!setup.repo) throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
@@ -24,6 +28,7 @@ export function revertDeps(method: RevertMethod, setup: LastGoodSetup, failingSh
     history: setup.history,
     ...(setup.checks ? { checks: setup.checks } : {}),
     ...(setup.github && setup.repo ? { pulls: new ApiPullRequests(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
+    ...(setup.github && setup.repo && commentOnPullRequest ? { notes: new ApiPullNotes(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo }) } : {}),
     ledgerInput: () => setup.ledgerInput(failingSha),
     log,
   };
@@ -33,6 +38,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
   const result = await autoRevert(config, deps);
   if (result.warning) deps.log.warning(result.warning);
   else deps.log.info(result.reason);
+  await tellAuthor(result, config, deps);
   return {
     outputs: {
       outcome: result.outcome,
@@ -41,11 +47,28 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
       'target-sha': result.targetSha,
       'pull-request-url': result.pullRequestUrl,
       reason: result.reason,
+      ...stableOutputs(stableOf(result)),
     },
     summary: revertSummary(result, config),
     ...(result.failure ? { failure: result.failure } : {}),
     result,
   };
+}
+
+/**
+ * After a revert (or a revert pull request): one note on the pull request that brought in the failing change.
+ * Its failure is a warning, never the step's failure; the note is kept on the result for the summary.
+ */
+export async function tellAuthor(result: RevertResult, config: RevertConfig, deps: RevertDeps): Promise<AuthorNote> {
+  const note = await noteAuthor(result, { branch: config.branch, reason: config.reason, runUrl: config.runUrl, repoUrl: config.repoUrl ?? '', dryRun: config.dryRun }, {
+    ...(deps.notes ? { port: deps.notes } : {}),
+    history: deps.history,
+    commitSubject: async (sha) => (await deps.backend.commit(sha))?.subject,
+  });
+  if (note.status === 'failed') deps.log.warning(note.detail);
+  else if (note.status !== 'none') deps.log.info(note.detail);
+  result.note = note;
+  return note;
 }
 
 /**
@@ -56,15 +79,40 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
 export function revertFailed(config: RevertConfig, why: string): ActionResult {
   const reason = `the revert failed: ${why}`;
   return {
-    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason },
+    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason, ...stableOutputs(undefined) },
     summary: [`### ❌ ${cell(config.branch)} not reverted`, '', `**Why:** ${cell(reason, 2000)}`, ''].join('\n'),
     failure: why,
   };
 }
 
+/**
+ * What :stable serves by the ledger the revert read (a revert moves no tag): for the image of the last good
+ * build found, else the ledger's only image. Undefined when no ledger was read (the revert stopped first).
+ */
+export function stableOf(r: RevertResult): ReturnType<typeof tagServes> {
+  const entries = r.find?.entries ?? (r.ledgerText !== undefined ? parseLedger(r.ledgerText).entries : undefined);
+  if (!entries) return undefined;
+  const image = r.find?.entry?.image;
+  return tagServes(entries, image ? { image } : {});
+}
+
 /** A two-column table whose values are already markdown (trusted parts raw, untrusted parts through cell()). */
 function keyValues(rows: [string, string][]): string {
   return ['|  |  |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
+function noteCell(note: AuthorNote): string {
+  const pr = `#${note.pullNumber} ${note.pullUrl}`;
+  switch (note.status) {
+    case 'commented':
+      return `commented on ${pr}: ${note.commentUrl}`;
+    case 'already':
+      return `${pr} already has greenline's note: ${note.commentUrl}`;
+    case 'would-comment':
+      return `would comment on ${pr}`;
+    default:
+      return `${pr}: ${cell(note.detail, 500)}`;
+  }
 }
 
 function commitCell(sha: string | undefined, subject: string | undefined): string {
@@ -86,14 +134,22 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   ];
   if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
+  if (r.note?.pullUrl) rows.push(['Author told', noteCell(r.note)]);
   if (r.ledgerEntry) {
     rows.push(['Ledger', `\`${shortSha(r.ledgerEntry.commit)}\` marked ⛔ Rolled back in ${cell(config.ledgerPath)}${r.reverted || r.pullRequestUrl ? '' : ' (not written)'}`]);
   }
   const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
+  if (r.find?.entries || r.ledgerText !== undefined) lines.push(stableLine(stableOf(r), config.ledgerPath), '');
   if (r.undoneTotal > 0) {
     lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
     for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
     if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
+    lines.push('');
+  }
+  if (r.kept.length > 0) {
+    // greenline's own ledger commits: their entries stay in the ledger, so nothing of them is undone.
+    lines.push(`**Ledger commits kept (${r.kept.length}):** greenline's own ledger entries, kept as they are`, '');
+    for (const c of r.kept) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
     lines.push('');
   }
   if (r.steps.length) lines.push('<details><summary>Steps</summary>', '', ...r.steps.map((s) => `1. ${cell(s, 1000)}`), '', '</details>', '');

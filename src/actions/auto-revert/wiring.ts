@@ -14,7 +14,7 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 export type SharedRevertInputs = Pick<
   AutoRevertInputs,
   | 'method' | 'token' | 'branch' | 'failing-sha' | 'target-sha' | 'ledger-path' | 'ledger-source' | 'preserve-paths'
-  | 'require-checks' | 'reason' | 'message' | 'max-per-day' | 'fallback' | 'dry-run'
+  | 'require-checks' | 'reason' | 'message' | 'max-per-day' | 'fallback' | 'dry-run' | 'comment-on-pull-request'
 >;
 
 export interface RevertWiring {
@@ -70,8 +70,9 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
     dryRun: inputs['dry-run'],
     now: new Date(),
     runUrl: ctx.runUrl,
+    repoUrl: ctx.owner && ctx.repo ? `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}` : '',
   };
-  return { config, deps: revertDeps(inputs.method, setup, failingSha, log), setup };
+  return { config, deps: revertDeps(inputs.method, setup, failingSha, log, undefined, inputs['comment-on-pull-request']), setup };
 }
 
 /** The facts about the event that decide whether its failure is the branch's own (see trigger.ts). */

@@ -13,4 +13,4 @@ export const inputSchema = z.object({
 
 export type FindInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates'] as const;
+export const outputNames = ['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates', 'stable-commit', 'stable-digest', 'stable-since'] as const;

@@ -5,6 +5,7 @@ import { table } from '../../core/action/summary.js';
 import { findLastGood } from '../../core/lastgood/find.js';
 import type { LastGoodSetup } from '../../core/lastgood/setup.js';
 import type { FindResult } from '../../core/lastgood/types.js';
+import { stableLine, stableOutputs, tagServes } from '../../core/ledger/stable-serves.js';
 import { cell, shortSha } from '../../core/util/text.js';
 
 export interface FindActionConfig {
@@ -59,7 +60,13 @@ export function findOutputs(result: FindResult): Record<string, string> {
     entry: e ? JSON.stringify(e) : '',
     reason: result.reason,
     candidates: JSON.stringify(result.candidates),
+    ...stableOutputs(stableOf(result)),
   };
+}
+
+/** What :stable serves by the ledger the answer was read from, for the image of the answer. */
+export function stableOf(result: FindResult): ReturnType<typeof tagServes> {
+  return result.entries ? tagServes(result.entries, result.entry?.image ? { image: result.entry.image } : {}) : undefined;
 }
 
 export function findSummary(result: FindResult, head: string, config: FindActionConfig): string {
@@ -78,6 +85,7 @@ export function findSummary(result: FindResult, head: string, config: FindAction
     lines.push('### ❔ No last good commit found', '');
   }
   lines.push(`**Why:** ${cell(result.reason, 2000)}`, '');
+  if (result.entries) lines.push(stableLine(stableOf(result), config.ledgerPath), '');
   if (result.candidates.length) {
     lines.push(
       table(

@@ -1,4 +1,5 @@
 import { table } from '../../core/action/summary.js';
+import { servesLine } from '../../core/ledger/stable-serves.js';
 import { cell } from '../../core/util/text.js';
 import { describeEntry, type PromoteResult } from './main.js';
 
@@ -19,6 +20,24 @@ export function renderSummary(r: PromoteResult): string {
   });
   const parts = [head, '', table(['tag', 'before', 'after', 'result'], rows), ''];
   parts.push(`Commit \`${r.entry.commit.slice(0, 12)}\` (from ${cell(r.commitFrom, 200)}) · full digest \`${r.digest}\``, '');
+  // What the first tag serves now (this run moved it): the build, since this entry, and the build before it.
+  const tag = r.tags[0];
+  if (tag && !r.dryRun && r.moved.includes(tag)) {
+    parts.push(
+      servesLine(
+        {
+          tag,
+          image: r.entry.image ?? '',
+          commit: r.entry.commit,
+          digest: r.digest,
+          since: r.entry.timestamp ?? '',
+          ...(r.previousDigest && r.previousDigest !== r.digest ? { previous: { digest: r.previousDigest } } : {}),
+        },
+        '',
+      ),
+      '',
+    );
+  }
   if (r.baseline) parts.push(`Metrics baseline: ${cell(describeEntry(r.baseline.entry), 300)} (${cell(r.baseline.why, 200)})`, '');
   if (r.regressions.length) {
     const verdict = (g: PromoteResult['regressions'][number]) => (g.missing ? (g.missing === 'fail' ? '❌ not in baseline' : `⚠️ not in baseline (${g.missing})`) : g.ok ? '✅' : '❌');

@@ -27,6 +27,7 @@ export const inputSchema = z.object({
   'max-per-day': revert['max-per-day'],
   fallback: revert.fallback,
   'require-checks': revert['require-checks'],
+  'comment-on-pull-request': revert['comment-on-pull-request'],
   // open-incident-issue
   incident: booleanInput(true),
   fingerprint: incident.fingerprint,
@@ -61,4 +62,7 @@ export const outputNames = [
   'issue-number',
   'issue-url',
   'operation',
+  'stable-commit',
+  'stable-digest',
+  'stable-since',
 ] as const;

@@ -7,7 +7,8 @@ import { type IncidentResult, runIncident } from '../../core/incident/incident.j
 import type { IncidentKind } from '../../core/incident/state.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import { cell, shortSha } from '../../core/util/text.js';
-import { revertSummary } from '../auto-revert/main.js';
+import { stableOutputs } from '../../core/ledger/stable-serves.js';
+import { revertSummary, stableOf, tellAuthor } from '../auto-revert/main.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
 import { configure, summarise } from '../open-incident-issue/main.js';
 
@@ -66,6 +67,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     result = await autoRevert(config.revert, deps.revert);
     if (result.warning) log.warning(result.warning);
     else log.info(result.reason);
+    await tellAuthor(result, config.revert, deps.revert);
     verdict = await classify(result, config, deps);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
@@ -113,6 +115,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     'issue-number': incident?.issueNumber !== undefined ? String(incident.issueNumber) : '',
     'issue-url': incident?.issueUrl ?? '',
     operation: incident?.operation ?? 'none',
+    ...stableOutputs(result ? stableOf(result) : undefined),
   };
 
   const parts: string[] = [];
@@ -188,6 +191,11 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
     lines.push('', `Commits ${verdict === 'reverted' ? 'undone' : 'to undo'} (${result.undoneTotal}):`);
     for (const c of result.undone.slice(0, 20)) lines.push(`- ${shortSha(c.sha)} ${c.subject}`);
     if (result.undoneTotal > Math.min(20, result.undone.length)) lines.push(`- … and ${result.undoneTotal - Math.min(20, result.undone.length)} more`);
+  }
+  if (result && result.kept.length > 0 && verdict !== 'not-reverted') {
+    lines.push('', `greenline's ledger commits kept (${result.kept.length}, their entries stay in ${config.revert.ledgerPath}):`);
+    for (const c of result.kept.slice(0, 20)) lines.push(`- ${shortSha(c.sha)} ${c.subject}`);
+    if (result.kept.length > 20) lines.push(`- … and ${result.kept.length - 20} more`);
   }
   if (config.details.trim()) lines.push('', config.details.trim());
   return lines.join('\n');

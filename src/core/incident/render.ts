@@ -123,16 +123,29 @@ function impact(state: IncidentState, place: IncidentPlace, health: HealthView |
     if (state.restored) lines.push(`The branch was restored to ${commitLink(place, state.restored)}.`);
   }
   const opened = Date.parse(state.opened);
+  const runs = `${state.runs} run${state.runs === 1 ? '' : 's'}`;
+  // A duration is said only when it means something: a first run's incident has lasted "0ms", which is no
+  // news; under a minute (or with an unreadable date) the number of runs says it all.
   if (state.resolved) {
-    lines.push(`Resolved after ${humanDuration(Math.max(0, Date.parse(state.resolved) - opened))}.`);
+    const lasted = Date.parse(state.resolved) - opened;
+    lines.push(meaningful(lasted) ? `Resolved after ${humanDuration(lasted)}.` : 'Resolved.');
   } else {
-    lines.push(`Ongoing for ${humanDuration(Math.max(0, now - opened))}, ${state.runs} run${state.runs === 1 ? '' : 's'}.`);
+    const lasted = now - opened;
+    lines.push(meaningful(lasted) ? `Ongoing for ${humanDuration(lasted)}, ${runs}.` : `Ongoing, ${runs}.`);
   }
   return lines.join(' ');
 }
 
+/** The shortest duration worth writing down (a run's own seconds are noise). */
+export const MEANINGFUL_DURATION_MS = 60_000;
+
+function meaningful(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= MEANINGFUL_DURATION_MS;
+}
+
 interface Sections {
-  health: string;
+  /** undefined: no health section at all (a failure that never had a health report). */
+  health: string | undefined;
   details: string;
   /** People own these two: the action items and root cause section, and any text written above the marker. */
   people: string;
@@ -188,12 +201,7 @@ function renderWith(input: RenderInput, state: IncidentState, sections: Sections
     `- Failing: ${state.failing ? `${commitLink(place, state.failing)} \`${state.failing}\`` : '—'}`,
     `- Restored: ${state.restored ? `${commitLink(place, state.restored)} \`${state.restored}\`` : '— (no rollback recorded)'}`,
     '',
-    '## Health report',
-    '',
-    begin('health'),
-    healthSection,
-    end('health'),
-    '',
+    ...(healthSection === undefined ? [] : ['## Health report', '', begin('health'), healthSection, end('health'), '']),
     '## Details',
     '',
     begin('details'),
@@ -242,7 +250,11 @@ export function renderIncidentBody(input: RenderInput): RenderedBody {
   const previousPeople = extractSection(input.previousBody, 'people');
 
   const sections: Sections = {
-    health: input.health ? renderHealthReport(input.health, CAP_HEALTH) : (capSection(previousHealth, CAP_HEALTH) ?? '_No health report was given._'),
+    // Only a health incident is about a health report: a test failure's or a rollback's incident has none to
+    // miss unless one was given (now or by an earlier run).
+    health: input.health
+      ? renderHealthReport(input.health, CAP_HEALTH)
+      : (capSection(previousHealth, CAP_HEALTH) ?? (input.state.kind === 'health' ? '_No health report was given._' : undefined)),
     details:
       input.details !== undefined && input.details.trim() !== ''
         ? quoted(input.details, CAP_DETAILS)
@@ -270,7 +282,7 @@ export function renderIncidentBody(input: RenderInput): RenderedBody {
   }
   if (body.length <= GITHUB_BODY_LIMIT) return { body, state };
   // Only people's text is left to make room for: greenline's own reports go first.
-  sections.health = '_(the health report was left out: the sections people wrote fill the issue up to GitHub\'s size limit.)_';
+  if (sections.health !== undefined) sections.health = '_(the health report was left out: the sections people wrote fill the issue up to GitHub\'s size limit.)_';
   sections.details = '_(left out: the sections people wrote fill the issue up to GitHub\'s size limit.)_';
   body = renderWith(input, state, sections);
   if (body.length > GITHUB_BODY_LIMIT) {

@@ -165,7 +165,7 @@ export async function findLastGood(ledger: LedgerInput | undefined, config: Find
   for (const w of parsed.warnings) {
     log.warning(`${config.ledgerPath} line ${w.line}: ${w.message}`, { file: config.ledgerPath, startLine: Math.abs(w.line), title: 'Unreadable ledger entry' });
   }
-  const base = { warnings: parsed.warnings, ledgerFrom };
+  const base = { warnings: parsed.warnings, ledgerFrom, entries: parsed.entries };
   if (!parsed.entries.some((e) => e.status === 'passed')) {
     return { ...base, found: false, reason: `no ✅ Tests Passed entry in ${config.ledgerPath}${fromNote}`, candidates: [] };
   }

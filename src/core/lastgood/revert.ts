@@ -7,6 +7,7 @@ import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
+import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
 import type { ChainCommit, ChecksPort, CommitSummary, FindResult, HistoryPort } from './types.js';
 
@@ -97,6 +98,8 @@ export interface RevertConfig {
   dryRun: boolean;
   now: Date;
   runUrl: string;
+  /** `https://github.com/owner/repo`, for links in the note on the pull request. */
+  repoUrl?: string;
 }
 
 export interface RevertDeps {
@@ -105,6 +108,8 @@ export interface RevertDeps {
   checks?: ChecksPort;
   /** Needed for `fallback: pull-request`; undefined without a token. */
   pulls?: PullRequestPort;
+  /** The pull request behind the failing commit is told (author-note.ts); undefined: nobody is told. */
+  notes?: PullNotePort;
   /** The ledger find-last-good-commit reads (ledger-source) when the history has none to keep. */
   ledgerInput(): Promise<LedgerInput | undefined>;
   log: Logger;
@@ -142,7 +147,11 @@ export interface RevertResult {
   target?: { sha: string; subject: string };
   undone: CommitSummary[];
   undoneTotal: number;
-  /** greenline's ledger-only commits above the failing one: the revert goes on top of them and keeps them. */
+  /**
+   * greenline's ledger-only commits the revert keeps: those above the failing one (the revert goes on top of
+   * them), then those between the restored and the failing commit (only the ledger changed there, and the
+   * ledger is kept): neither is in `undone`.
+   */
   kept: CommitSummary[];
   find?: FindResult;
   /** The ⛔ entry written into the revert commit's ledger, when the failing commit had a ✅ entry. */
@@ -151,6 +160,10 @@ export interface RevertResult {
   verified?: boolean;
   /** What happened (or would), in order, for the summary. */
   steps: string[];
+  /** The ledger as the revert read it (at the failing commit, or the branch head above it): what :stable serves. */
+  ledgerText?: string;
+  /** The note on the pull request that brought in the failing change (set after the revert, by the caller). */
+  note?: AuthorNote;
   /** Set when the stop deserves a warning annotation (branch moved, loop, cap, nothing found). */
   warning?: string;
   /** Set when the step must fail after the outputs are written (protected branch without a fallback). */
@@ -231,7 +244,9 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   const { backend, log } = deps;
   const steps: string[] = [];
   const failingSha = config.failingSha.toLowerCase();
+  let ledgerText: string | undefined;
   const result = (over: Partial<RevertResult> & { reason: string; outcome: RevertOutcome }): RevertResult => ({
+    ...(ledgerText !== undefined ? { ledgerText } : {}),
     reverted: false,
     revertSha: '',
     targetSha: '',
@@ -261,6 +276,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   if (!failing) throw new ConfigurationError(`Input "failing-sha": commit ${failingSha} does not exist in the repository`);
   // The ledger as the failing commit's history has it (the failing commit may have deleted or broken it).
   let ledger = await ledgerOnChain(deps.history, failing.sha, config.ledgerPath);
+  ledgerText = ledger?.text;
   let parent = failing.sha;
   let kept: CommitSummary[] = [];
   if (head !== failing.sha) {
@@ -283,6 +299,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     parent = head;
     kept = ledgerCommits;
     ledger = (await ledgerOnChain(deps.history, head, config.ledgerPath)) ?? ledger;
+    ledgerText = ledger?.text;
     steps.push(`${kept.length} ledger-only commit(s) above the failing commit kept: ${kept.map((c) => shortSha(c.sha)).join(', ')}`);
   }
 
@@ -355,7 +372,12 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     return result({ reason, failing, target: targetInfo, targetSha: target, find, outcome: 'nothing-to-undo' });
   }
 
-  const between = await backend.commitsBetween(target, failing.sha, 50);
+  const range = await backend.commitsBetween(target, failing.sha, 50);
+  // promote-to-stable's ledger commits between the good and the failing commit change nothing the revert
+  // takes back (the ledger is kept): they are kept, not undone.
+  const ledgerOnly = await ledgerOnlyCommits(deps.history, range.commits, ledgerPathsOf(ledger, config.ledgerPath));
+  const between = { commits: range.commits.filter((c) => !ledgerOnly.has(c.sha)), total: range.total - ledgerOnly.size };
+  kept = [...kept, ...range.commits.filter((c) => ledgerOnly.has(c.sha))];
 
   // 7. ⛔ only for a build that failed in production, or when a person asked for this revert (an explicit
   //    target-sha) of a build that had passed tests: a test failure's revert never condemns a build (a flaky
@@ -373,7 +395,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   }
 
   const message = renderRevertMessage(config.messageTemplate, { reason: config.reason, goodSha: target, failingSha: failing.sha, branch: config.branch, runUrl: config.runUrl }, ledgerEntry ? [ledgerEntry.commit] : []);
-  const base = { failing, target: targetInfo, targetSha: target, undone: between.commits.filter((c) => !kept.some((k) => k.sha === c.sha)), undoneTotal: between.total, kept, find, message, ...(ledgerEntry ? { ledgerEntry } : {}) };
+  const base = { failing, target: targetInfo, targetSha: target, undone: between.commits, undoneTotal: between.total, kept, find, message, ...(ledgerEntry ? { ledgerEntry } : {}) };
   const subject = message.split('\n')[0] ?? '';
   const keep = ledger ? ledger.paths.map((path) => ({ path, from: ledger!.from })) : [];
 
@@ -432,7 +454,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     return result({ ...base, revertSha, reason: `${protectedWhy}; pushed ${prBranch}`, outcome: 'protected', failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
   }
   const existing = await deps.pulls.findOpen(prBranch, config.branch);
-  const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between) }));
+  const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between, kept) }));
   const already = existing !== undefined || ('alreadyOpen' in pr && pr.alreadyOpen === true);
   steps.push(already ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
   const reason = `${protectedWhy}: ${already ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
@@ -448,6 +470,27 @@ async function ledgerOnChain(history: HistoryPort, commit: string, path: string)
     if (++n >= LEDGER_LOOKBACK) break;
   }
   return undefined;
+}
+
+function ledgerPathsOf(ledger: { paths: readonly string[] } | undefined, ledgerPath: string): readonly string[] {
+  return ledger?.paths ?? [ledgerPath];
+}
+
+/**
+ * Which of `commits` are ledger-only commits (a skip keyword, one parent, nothing changed but the ledger's
+ * paths): what promote-to-stable writes. A subject without a skip keyword is read no further when the port
+ * gave the whole message; only candidates cost a read.
+ */
+async function ledgerOnlyCommits(history: HistoryPort, commits: readonly CommitSummary[], ledgerPaths: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of commits) {
+    if (c.message !== undefined ? !skipsCi(c.message) : false) continue;
+    const info = await history.commitInfo(c.sha);
+    if (!info || info.parents.length !== 1 || !skipsCi(info.message)) continue;
+    // Parent first: through the API one compare (parent...commit, ahead) answers it.
+    if (await history.sameTree(info.parents[0]!, c.sha, ledgerPaths)) out.add(c.sha);
+  }
+  return out;
 }
 
 const LEDGER_LOOKBACK = 50;
@@ -559,7 +602,7 @@ async function describeCommit(backend: RevertBackend, sha: string): Promise<stri
   return c ? `${shortSha(sha)} (“${c.subject}” by ${c.author || 'unknown'})` : shortSha(sha);
 }
 
-function pullRequestBody(message: string, config: RevertConfig, failing: RevertCommit, target: string, between: { commits: CommitSummary[]; total: number }): string {
+function pullRequestBody(message: string, config: RevertConfig, failing: RevertCommit, target: string, between: { commits: CommitSummary[]; total: number }, kept: readonly CommitSummary[]): string {
   const body = message.split('\n').slice(1).join('\n').trim();
   const lines = [
     `${config.branch} is protected, so greenline opened this pull request instead of pushing the revert.`,
@@ -570,6 +613,7 @@ function pullRequestBody(message: string, config: RevertConfig, failing: RevertC
     // Subjects are anyone's text: no HTML, mentions, references or closing keywords (merging would act on them).
     ...between.commits.map((c) => `- ${shortSha(c.sha)} ${neutralise(c.subject).replace(/\s*\n\s*/g, ' ')}`),
     '',
+    ...(kept.length ? [`greenline's ledger commits kept (${kept.length}, their entries stay in ${config.ledgerPath}):`, ...kept.map((c) => `- ${shortSha(c.sha)} ${neutralise(c.subject).replace(/\s*\n\s*/g, ' ')}`), ''] : []),
     body,
   ];
   return lines.join('\n');

@@ -126,6 +126,8 @@ export interface FindResult {
   warnings: LedgerWarning[];
   /** The commit the ledger was read at: the head, or its nearest first-parent ancestor with a readable ledger. */
   ledgerFrom?: string;
+  /** The ledger's entries as read there (what :stable serves is read from them). */
+  entries?: LedgerEntry[];
   /**
    * Set when the head's own tree (outside the ledger) already passed (its own ✅, the last good build's tree, a
    * tree a greenline revert restored, a merged-in ✅ parent's): a failure of the head is then not caused by a

@@ -18,7 +18,7 @@ import { contentsRoutes } from './routes/contents.js';
 import { gitDataRoutes } from './routes/git-data.js';
 import { graphqlRoutes } from './routes/graphql.js';
 import { addIssueRecord, issueJson, issuesRoutes } from './routes/issues.js';
-import { pullsRoutes } from './routes/pulls.js';
+import { addMergedPull, commitPullsRoutes, pullsRoutes } from './routes/pulls.js';
 import { reposRoutes } from './routes/repos.js';
 import { BOT, type RequestContext, type ResolvedOptions, type Route, type Standin } from './shapes.js';
 import { StandinState, type CheckConclusion, type CheckStatus, type DelayRule, type FailRule, type RequestLogEntry, type StatusRecord } from './state.js';
@@ -76,6 +76,11 @@ export interface GitHubStandin {
   addRuleset(branch: string, on?: boolean): void;
   addCheckRun(sha: string, name: string, conclusion: CheckConclusion, status?: CheckStatus): CheckRun;
   addStatus(sha: string, context: string, state: StatusRecord['state'], description?: string): void;
+  /**
+   * Seeds a pull request merged into `base` as the commit `mergeCommitSha` (made and pushed with git by the
+   * test): `GET commits/{sha}/pulls` then associates it with that commit and with the head branch's commits.
+   */
+  addMergedPull(input: { head: string; base: string; title: string; body?: string | null; user?: string; mergeCommitSha: string; commits?: string[] }): Promise<{ number: number; html_url: string }>;
   /** Seeds an issue without an HTTP request (e.g. one opened "yesterday" with `createdAt`). */
   addIssue(input: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; user?: string; state?: 'open' | 'closed'; createdAt?: string }): Issue;
   /** The stand-in's clock (issues, comments, commit dates) = real time + offset. */
@@ -100,6 +105,7 @@ const ROUTES: Route[] = [
   ...graphqlRoutes,
   // check-runs/status before commits/{ref+}, whose greedy ref would swallow them.
   ...checksRoutes,
+  ...commitPullsRoutes,
   ...commitsRoutes,
   ...pullsRoutes,
   ...issuesRoutes,
@@ -268,6 +274,10 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     },
     addIssue(input) {
       return issueJson(standin, addIssueRecord(standin, input));
+    },
+    async addMergedPull(input) {
+      const record = await addMergedPull(standin, input);
+      return { number: record.number, html_url: `${standin.repoHtml}/pull/${record.number}` };
     },
     now: () => state.now(),
     setClockOffset(ms) {

@@ -21,6 +21,10 @@ export interface PullRecord {
   draft: boolean;
   merged_at: string | null;
   maintainer_can_modify: boolean;
+  /** The commit the merge made on the base branch (merge, squash or rebase), once merged. */
+  merge_commit_sha?: string | null;
+  /** The pull request's own commits as they were when it was merged (what GitHub associates with it). */
+  commits_at_merge?: string[];
 }
 
 export interface IssueRecord {

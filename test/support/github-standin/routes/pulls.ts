@@ -7,6 +7,7 @@ import { bool, json, notFound, paginate, requireObject, str, unprocessable, vali
 import { repositoryJson, simpleUser, type RequestContext, type Route, type Standin } from '../shapes.js';
 import type { IssueRecord } from '../state.js';
 import type { PullRequest, PullRequestSimple } from '../types.js';
+import { commitOr422 } from './common.js';
 import { addIssueRecord, applyState, checkBody, checkTitle, labelJson } from './issues.js';
 
 const DOCS_PULLS = 'https://docs.github.com/rest/pulls/pulls';
@@ -55,7 +56,7 @@ async function pullSimpleJson(s: Standin, r: IssueRecord): Promise<PullRequestSi
     updated_at: r.updated_at,
     closed_at: r.closed_at,
     merged_at: pull.merged_at,
-    merge_commit_sha: null,
+    merge_commit_sha: pull.merge_commit_sha ?? null,
     assignee: assignees[0] ?? null,
     assignees,
     requested_reviewers: [],
@@ -211,6 +212,60 @@ async function updatePull(ctx: RequestContext): Promise<StandinResponse> {
   record.updated_at = s.state.nowIso();
   return json(200, await pullJson(s, record));
 }
+
+/**
+ * Whether GitHub associates `sha` with the pull request: its merge commit, one of its commits when it was
+ * merged, or, while it is not merged, a commit on its head branch that its base does not have.
+ */
+async function associated(s: Standin, r: IssueRecord, sha: string): Promise<boolean> {
+  const pull = r.pull!;
+  if (pull.merged_at !== null) return pull.merge_commit_sha === sha || (pull.commits_at_merge ?? []).includes(sha);
+  const head = (await branchSha(s, pull.head)) ?? pull.headShaAtOpen;
+  const base = await branchSha(s, pull.base);
+  return (await s.git.isAncestor(sha, head)) && !(base && (await s.git.isAncestor(sha, base)));
+}
+
+/** `GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls`: 422 for an unknown commit, as GitHub. */
+async function pullsOfCommit(ctx: RequestContext): Promise<StandinResponse> {
+  const s = ctx.standin;
+  const sha = await commitOr422(s, ctx.params.commit_sha ?? '');
+  const list: IssueRecord[] = [];
+  for (const r of s.state.issues.values()) if (r.pull && (await associated(s, r, sha))) list.push(r);
+  list.sort((a, b) => b.number - a.number);
+  const { slice, headers } = paginate(list, ctx.query, `${s.repoApi}/commits/${sha}/pulls`);
+  return json(200, await Promise.all(slice.map((r) => pullSimpleJson(s, r))), headers);
+}
+
+/**
+ * Seeds a pull request already merged into `base` by `mergeCommitSha` (a merge, squash or rebase the test made
+ * with git and pushed): its commits are `mergeCommitSha^1..head` when the head branch still exists, else `commits`.
+ */
+export async function addMergedPull(
+  s: Standin,
+  input: { head: string; base: string; title: string; body?: string | null; user?: string; mergeCommitSha: string; commits?: string[] },
+): Promise<IssueRecord> {
+  const headSha = await branchSha(s, input.head);
+  const commits = input.commits ?? (headSha ? await s.git.revList([headSha, `^${input.mergeCommitSha}^1`]) : []);
+  const record = addIssueRecord(s, { title: input.title, body: input.body ?? null, ...(input.user ? { user: input.user } : {}) });
+  const now = s.state.nowIso();
+  record.state = 'closed';
+  record.closed_at = now;
+  record.closed_by = input.user ?? s.options.actor;
+  record.pull = {
+    head: input.head,
+    base: input.base,
+    headShaAtOpen: headSha ?? input.mergeCommitSha,
+    draft: false,
+    merged_at: now,
+    maintainer_can_modify: false,
+    merge_commit_sha: input.mergeCommitSha,
+    commits_at_merge: commits,
+  };
+  return record;
+}
+
+/** Before commits/{ref+}, whose greedy ref would swallow `…/pulls`. */
+export const commitPullsRoutes: Route[] = [{ method: 'GET', template: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', handler: pullsOfCommit }];
 
 export const pullsRoutes: Route[] = [
   { method: 'GET', template: '/repos/{owner}/{repo}/pulls', handler: listPulls },
