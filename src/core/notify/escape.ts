@@ -53,7 +53,7 @@ export function slackUrl(url: string): string {
  * Teams shows `&lt;` literally, so the entity escape Slack wants would be visible here), and `@` inert.
  */
 export function teamsText(text: string): string {
-  const t = oneLineText(text).replace(/<(?=[\p{L}/!?])/gu, `<${ZWJ}`);
+  const t = oneLineText(text).replace(/<(?=[\p{L}/!?@#])/gu, `<${ZWJ}`);
   return inertMarkdownLinks(inertAtMentions(t));
 }
 

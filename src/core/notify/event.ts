@@ -15,8 +15,8 @@ export const DEFAULT_NOTIFY_EVENTS: readonly NotifyEventName[] = ['open', 'comme
 export interface NotifyCommit {
   sha: string;
   url: string;
-  /** failing: the commit that failed; restored: the good build rolled back to; undone: a commit the rollback undid. */
-  role: 'failing' | 'restored' | 'undone';
+  /** failing: the commit that failed; healthy: the commit a resolve was run on; restored: the good build rolled back to; undone: a commit the rollback undid. */
+  role: 'failing' | 'healthy' | 'restored' | 'undone';
   /** Untrusted: the commit's subject, when known. */
   subject?: string;
 }

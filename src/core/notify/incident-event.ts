@@ -19,7 +19,7 @@ export function incidentEvent(config: IncidentConfig, result: IncidentResult, ex
     if (sha && !commits.some((c) => c.sha === sha)) commits.push({ sha, role, url: commitUrl(place, sha), ...(subject !== undefined ? { subject } : {}) });
   };
   const undone = new Map((extras.commits ?? []).map((c) => [c.sha, c.subject]));
-  add(config.failingSha, 'failing', undone.get(config.failingSha));
+  add(config.failingSha, config.mode === 'resolve' ? 'healthy' : 'failing', undone.get(config.failingSha));
   if (config.mode === 'open') add(config.restoredSha, 'restored');
   for (const c of extras.commits ?? []) add(c.sha, 'undone', c.subject);
   return {
