@@ -65,3 +65,18 @@ export function cap(text: string, max: number): string {
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}…`;
 }
+
+/**
+ * `escape(text)` at most `max` characters long: escaping can make text several times longer (`&` → `&amp;`),
+ * and Slack refuses a block whose text is over its limit. The raw text is cut (never the escaped one, which
+ * could end in half an entity) until the escaped text fits.
+ */
+export function capEscaped(text: string, max: number, escape: (t: string) => string): string {
+  let n = Math.min(text.length, max);
+  let out = escape(cap(text, n));
+  while (out.length > max && n > 1) {
+    n = Math.floor(n * 0.8);
+    out = escape(cap(text, n));
+  }
+  return out;
+}
