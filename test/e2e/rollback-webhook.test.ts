@@ -112,6 +112,22 @@ describe('rollback → chat webhook (root action.yml bundle)', () => {
     expectNoSecret(r);
   });
 
+  it('the incident issue cannot be opened (issues refused): main is still rolled back, and chat hears it with why there is no issue', async () => {
+    api.failNext({ method: 'GET', path: '/repos/owner/app/issues', status: 403, body: { message: 'Resource not accessible by integration' } });
+    const r = await rollback({ 'webhook-format': 'json' });
+    expect(r.code).toBe(1);
+    expect(r.outputs).toMatchObject({ reverted: 'true', 'issue-number': '', operation: 'none' });
+    expect(await f.remoteHead()).not.toBe(shas.fail);
+    expect(api.state.issues.size).toBe(0);
+    expect(hook.requests).toHaveLength(1);
+    const body = hook.requests[0]!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ operation: 'open', issue: null, status: 'ROLLED BACK', kind: 'rollback' });
+    expect(body.reason).toMatch(/^the incident issue could not be opened: .*403.*Resource not accessible by integration/);
+    expect(body.what).toMatch(/^main was rolled back from [0-9a-f]{7} to the last good build [0-9a-f]{7} /);
+    expect(r.summary).toContain('**Webhook:** posted the open message (json)');
+    expectNoSecret(r);
+  });
+
   it('incident: false posts nothing; a bad webhook-format stops before main is touched', async () => {
     const refs = await f.refs();
     const bad = await rollback({ 'webhook-format': 'mattermost' });

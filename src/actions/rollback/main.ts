@@ -3,8 +3,11 @@ import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import type { IncidentApi } from '../../core/incident/api.js';
+import { fingerprintLabel } from '../../core/incident/fingerprint.js';
 import { type IncidentResult, runIncident } from '../../core/incident/incident.js';
+import { KIND_STATUS } from '../../core/incident/render.js';
 import type { IncidentKind } from '../../core/incident/state.js';
+import type { NotifyEvent } from '../../core/notify/event.js';
 import { incidentEvent } from '../../core/notify/incident-event.js';
 import { type NotifyOutcome, notifyChat } from '../../core/notify/notify.js';
 import type { SendDeps } from '../../core/notify/send.js';
@@ -88,24 +91,25 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do';
   if (config.incident && tell) {
     const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
+    const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
+    const extras = { what: chatLine(config, verdict, result, crash), ...(rolledBack && result ? { commits: result.undone } : {}) };
+    let event: NotifyEvent | undefined;
     try {
       incident = await runIncident(incidentConfig, { api: deps.issues!, log, now: deps.now });
-      if (deps.webhook) {
-        // After the branch and the issue: a webhook failure never undoes them.
-        const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
-        const event = incidentEvent(incidentConfig, incident, {
-          what: chatLine(config, verdict, result, crash),
-          ...(rolledBack && result ? { commits: result.undone } : {}),
-        });
-        chat = await notifyChat(deps.webhook.settings, event, config.revert.dryRun, { ...deps.webhook.send, log });
-      }
-      incidentSummary = summarise(incidentConfig, incident, chat);
+      event = incidentEvent(incidentConfig, incident, extras);
       if (incident.failure) incidentFailure = incident.failure;
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       incidentFailure = `the incident issue could not be opened: ${describeError(error)}`;
       log.warning(incidentFailure);
+      // Chat still hears what happened to the branch, and why there is no issue to follow.
+      const unfiled: IncidentResult = { operation: 'created', label: fingerprintLabel(incidentConfig.fingerprint), status: KIND_STATUS[incidentConfig.kind], steps: [], reason: '', duplicatesClosed: [], dryRun: incidentConfig.dryRun };
+      event = incidentEvent(incidentConfig, unfiled, { ...extras, reason: incidentFailure });
     }
+    // After the branch and the issue: a webhook failure never undoes them.
+    if (deps.webhook) chat = await notifyChat(deps.webhook.settings, event, config.revert.dryRun, { ...deps.webhook.send, log });
+    if (incident) incidentSummary = summarise(incidentConfig, incident, chat);
+    else if (chat) incidentSummary = `**Webhook:** ${cell(chat.line, 600)}`;
   } else {
     const why = !config.incident ? 'incident: false' : verdict === 'superseded' ? `${config.revert.branch} moved on since the failure` : 'nothing to roll back';
     incidentSummary = `⚪ No incident issue: ${cell(why)}.`;

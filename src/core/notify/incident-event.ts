@@ -7,6 +7,8 @@ export interface EventExtras {
   what?: string;
   /** More commits than the failing and restored ones: the commits a rollback undid, with their subjects. */
   commits?: Array<{ sha: string; subject: string }>;
+  /** Why people are told now, instead of the incident's own reason (e.g. why there is no issue). */
+  reason?: string;
 }
 
 /** The chat event for what runIncident did, or undefined when it did nothing (operation none). */
@@ -35,7 +37,7 @@ export function incidentEvent(config: IncidentConfig, result: IncidentResult, ex
     ...(result.issueNumber !== undefined && result.issueUrl ? { issue: { number: result.issueNumber, url: result.issueUrl } } : {}),
     runUrl: config.runUrl,
     // "no open incident for this fingerprint" is why an issue was created, not news for chat.
-    reason: operation === 'open' ? '' : result.reason,
+    reason: extras.reason ?? (operation === 'open' ? '' : result.reason),
     what: extras.what ?? '',
     commits,
   };

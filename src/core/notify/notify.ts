@@ -41,7 +41,7 @@ export async function notifyChat(settings: WebhookSettings, event: NotifyEvent |
   }
   const what = `the webhook notification (${settings.format}, ${event.operation}) failed: ${result.error}`;
   if (settings.required) {
-    return { posted: false, line: `❌ ${what}`, failure: `${event.issue ? `Incident #${event.issue.number} is done` : 'The incident work is done'}, but ${what} (webhook-required: true)` };
+    return { posted: false, line: `❌ ${what}`, failure: `${event.issue ? `Incident #${event.issue.number} is done, but ${what}` : `Also, ${what}`} (webhook-required: true)` };
   }
   deps.log.warning(`Webhook: ${what.replace(/^the webhook notification/, 'the notification')}; the incident issue is unaffected (webhook-required: true makes this fail the step)`);
   return { posted: false, line: `⚠️ ${what}` };
