@@ -3,6 +3,9 @@ import { booleanInput, choiceInput, listInput, optionalString, shaInput } from '
 import { safeUrl } from '../../core/incident/markdown.js';
 import { KINDS } from '../../core/incident/state.js';
 import { checkTitleTemplate } from '../../core/incident/title.js';
+import { NOTIFY_EVENTS, type NotifyEventName } from '../../core/notify/event.js';
+import { WEBHOOK_FORMATS } from '../../core/notify/message.js';
+import { checkWebhookUrl } from '../../core/notify/url.js';
 import { parseDuration } from '../../core/util/duration.js';
 
 /** A duration input (`30m`, `4h`, `1d`, `1h30m`, or seconds); empty gives the fallback. */
@@ -57,6 +60,21 @@ export const inputSchema = z.object({
   }),
   'repeat-interval': durationInput(4 * 3_600_000),
   'reopen-window': durationInput(24 * 3_600_000),
+  // Chat notifications (core/notify): checked here with everything else, before anything is read or changed.
+  'webhook-url': z.string().superRefine((v, ctx) => {
+    const problem = v === '' ? undefined : checkWebhookUrl(v).problem;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  'webhook-format': choiceInput(WEBHOOK_FORMATS, 'slack'),
+  'webhook-required': booleanInput(false),
+  'webhook-events': listInput().transform((v, ctx) => {
+    const bad = v.find((e) => !(NOTIFY_EVENTS as readonly string[]).includes(e));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not one of ${NOTIFY_EVENTS.join(', ')}` });
+      return z.NEVER;
+    }
+    return v as NotifyEventName[];
+  }),
   token: z.string().min(1, { message: 'is required (the default is github.token; it needs issues: write)' }),
   'dry-run': booleanInput(false),
 });

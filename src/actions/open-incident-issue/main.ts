@@ -7,6 +7,10 @@ import { defaultFingerprint } from '../../core/incident/fingerprint.js';
 import { parseHealthReport } from '../../core/incident/health-report.js';
 import { type IncidentConfig, type IncidentResult, runIncident } from '../../core/incident/incident.js';
 import { inline } from '../../core/incident/markdown.js';
+import { incidentEvent } from '../../core/notify/incident-event.js';
+import { type NotifyOutcome, notifyChat } from '../../core/notify/notify.js';
+import type { SendDeps } from '../../core/notify/send.js';
+import type { WebhookSettings } from '../../core/notify/settings.js';
 import { KIND_PHRASE } from '../../core/incident/render.js';
 import { DEFAULT_TITLE, renderTitle } from '../../core/incident/title.js';
 import { formatDuration } from '../../core/util/duration.js';
@@ -16,6 +20,8 @@ export interface MainDeps {
   api: IncidentApi;
   log: Logger;
   now: () => number;
+  /** Chat notifications: set when `webhook-url` is. */
+  webhook?: { settings: WebhookSettings; send: SendDeps };
 }
 
 /** Turns the parsed inputs and the run's context into the incident's configuration: plain values only. */
@@ -64,14 +70,17 @@ export function configure(inputs: IncidentInputs, context: RunContext, log: Logg
 export async function main(inputs: IncidentInputs, context: RunContext, deps: MainDeps): Promise<ActionResult> {
   const config = configure(inputs, context, deps.log);
   const result = await runIncident(config, deps);
+  // Chat is told after the issue work, which a webhook failure never undoes.
+  const chat = deps.webhook ? await notifyChat(deps.webhook.settings, incidentEvent(config, result), config.dryRun, { ...deps.webhook.send, log: deps.log }) : undefined;
+  const failure = [result.failure, chat?.failure].filter((f): f is string => !!f).join('; ');
   return {
     outputs: {
       'issue-number': result.issueNumber ?? '',
       'issue-url': result.issueUrl ?? '',
       operation: result.operation,
     },
-    summary: summarise(config, result),
-    ...(result.failure ? { failure: result.failure } : {}),
+    summary: summarise(config, result, chat),
+    ...(failure ? { failure } : {}),
   };
 }
 
@@ -84,7 +93,7 @@ const VERB: Record<IncidentResult['operation'], string> = {
   none: 'nothing to do',
 };
 
-export function summarise(config: IncidentConfig, result: IncidentResult): string {
+export function summarise(config: IncidentConfig, result: IncidentResult, chat?: NotifyOutcome): string {
   const issue = result.issueNumber ? `[#${result.issueNumber}](${result.issueUrl})` : '—';
   const head = `### ${result.operation === 'closed' ? '✅' : result.operation === 'none' ? '⚪' : '🔴'} Incident ${issue}: ${VERB[result.operation]}${result.dryRun ? ' (dry run)' : ''}`;
   const rows = [
@@ -101,6 +110,7 @@ export function summarise(config: IncidentConfig, result: IncidentResult): strin
   if (result.duplicatesClosed.length) rows.push(['duplicates closed', result.duplicatesClosed.map((n) => `#${n}`).join(', ')]);
   const parts = [head, '', table(['', ''], rows)];
   if (result.steps.length) parts.push('', ...result.steps.map((s) => `- ${inline(s, 500)}`));
+  if (chat) parts.push('', `**Webhook:** ${inline(chat.line, 600)}`);
   if (result.failure) parts.push('', `**Failed:** ${inline(result.failure, 1000)}`);
   return parts.join('\n');
 }

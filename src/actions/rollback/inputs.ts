@@ -39,6 +39,10 @@ export const inputSchema = z.object({
   'health-report': incident['health-report'],
   'repeat-interval': incident['repeat-interval'],
   'reopen-window': incident['reopen-window'],
+  'webhook-url': incident['webhook-url'],
+  'webhook-format': incident['webhook-format'],
+  'webhook-required': incident['webhook-required'],
+  'webhook-events': incident['webhook-events'],
   // both
   token: z.string(),
   'dry-run': booleanInput(false),

@@ -3,8 +3,15 @@ import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import type { IncidentApi } from '../../core/incident/api.js';
+import { fingerprintLabel } from '../../core/incident/fingerprint.js';
 import { type IncidentResult, runIncident } from '../../core/incident/incident.js';
+import { KIND_STATUS } from '../../core/incident/render.js';
 import type { IncidentKind } from '../../core/incident/state.js';
+import type { NotifyEvent } from '../../core/notify/event.js';
+import { incidentEvent } from '../../core/notify/incident-event.js';
+import { type NotifyOutcome, notifyChat } from '../../core/notify/notify.js';
+import type { SendDeps } from '../../core/notify/send.js';
+import type { WebhookSettings } from '../../core/notify/settings.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import { cell, shortSha } from '../../core/util/text.js';
 import { stableOutputs } from '../../core/ledger/stable-serves.js';
@@ -43,6 +50,8 @@ export interface RollbackDeps {
   issues?: IncidentApi;
   log: Logger;
   now: () => number;
+  /** Chat notifications: set when `webhook-url` is (and `incident` is true: chat follows the incident). */
+  webhook?: { settings: WebhookSettings; send: SendDeps };
 }
 
 export interface RollbackOutcome extends ActionResult {
@@ -80,18 +89,29 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   let incident: IncidentResult | undefined;
   let incidentSummary = '';
   let incidentFailure: string | undefined;
+  let chat: NotifyOutcome | undefined;
   const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do';
   if (config.incident && tell) {
     const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
+    const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
+    const extras = { what: chatLine(config, verdict, result, crash), ...(rolledBack && result ? { commits: result.undone } : {}) };
+    let event: NotifyEvent | undefined;
     try {
       incident = await runIncident(incidentConfig, { api: deps.issues!, log, now: deps.now });
-      incidentSummary = summarise(incidentConfig, incident);
+      event = incidentEvent(incidentConfig, incident, extras);
       if (incident.failure) incidentFailure = incident.failure;
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       incidentFailure = `the incident issue could not be opened: ${describeError(error)}`;
       log.warning(incidentFailure);
+      // Chat still hears what happened to the branch, and why there is no issue to follow.
+      const unfiled: IncidentResult = { operation: 'created', label: fingerprintLabel(incidentConfig.fingerprint), status: KIND_STATUS[incidentConfig.kind], steps: [], reason: '', duplicatesClosed: [], dryRun: incidentConfig.dryRun };
+      event = incidentEvent(incidentConfig, unfiled, { ...extras, reason: incidentFailure });
     }
+    // After the branch and the issue: a webhook failure never undoes them.
+    if (deps.webhook) chat = await notifyChat(deps.webhook.settings, event, config.revert.dryRun, { ...deps.webhook.send, log });
+    if (incident) incidentSummary = summarise(incidentConfig, incident, chat);
+    else if (chat) incidentSummary = `**Webhook:** ${cell(chat.line, 600)}`;
   } else {
     const why = !config.incident ? 'incident: false' : verdict === 'superseded' ? `${config.revert.branch} moved on since the failure` : 'nothing to roll back';
     incidentSummary = `⚪ No incident issue: ${cell(why)}.`;
@@ -123,7 +143,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   else parts.push(`### ❌ ${cell(config.revert.branch)} not rolled back`, '', `**Why:** ${cell(reason, 2000)}`);
   parts.push('', incidentSummary, '');
 
-  const failures = [crash ? `Rolling back ${config.revert.branch} failed: ${crash}` : result?.failure, incidentFailure].filter((f): f is string => !!f);
+  const failures = [crash ? `Rolling back ${config.revert.branch} failed: ${crash}` : result?.failure, incidentFailure, chat?.failure].filter((f): f is string => !!f);
   return {
     outputs,
     summary: parts.join('\n'),
@@ -199,4 +219,17 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   }
   if (config.details.trim()) lines.push('', config.details.trim());
   return lines.join('\n');
+}
+
+/** What greenline did, one plain sentence for chat (escaped there by the format: the reason is untrusted). */
+export function chatLine(config: RollbackConfig, verdict: Verdict, result: RevertResult | undefined, crash: string | undefined): string {
+  const branch = config.revert.branch;
+  const failing = shortSha(result?.failing?.sha ?? config.revert.failingSha);
+  const target = result?.targetSha ? shortSha(result.targetSha) : '';
+  const why = config.revert.reason;
+  if (crash) return `${branch} was not rolled back: the rollback failed (${crash}). A person is needed.`;
+  if (verdict === 'reverted') return `${branch} was rolled back from ${failing} to the last good build ${target} (new commit ${shortSha(result!.revertSha)}, [skip ci]). Reason: ${why}`;
+  if (verdict === 'would-revert') return `Dry run: ${branch} would be rolled back from ${failing} to ${target}. Reason: ${why}`;
+  if (verdict === 'pull-request') return `${branch} is protected: the rollback to ${target} waits in a pull request, ${result!.pullRequestUrl}. Reason: ${why}`;
+  return `${branch} was not rolled back and is still on ${failing}: ${result?.reason ?? why}. A person is needed.`;
 }

@@ -4,6 +4,9 @@ import { parseInputs } from '../../core/action/inputs.js';
 import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { loadGitHub } from '../../core/github/load.js';
 import { octokitIncidentApi } from '../../core/incident/github.js';
+import { webhookSettings } from '../../core/notify/settings.js';
+import { webhookSecrets } from '../../core/notify/url.js';
+import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
 import { inputSchema } from './inputs.js';
@@ -13,7 +16,10 @@ import { main } from './main.js';
 export async function run(): Promise<void> {
   await runAction(async () => {
     // Every input, the incident's included, is checked before the first request: a bad one changes nothing.
-    const inputs = parseInputs(inputSchema, inputReader(['token']));
+    const inputs = parseInputs(inputSchema, inputReader(['token', 'webhook-url'], { 'webhook-url': webhookSecrets }));
+    // Chat follows the incident: no incident, no message (the webhook inputs are still checked).
+    const webhook = webhookSettings(inputs);
+    if (webhook.warning && inputs.incident) coreLogger.warning(webhook.warning);
     const ctx = readContext(process.env);
     const log = coreLogger;
     if (inputs.incident && inputs.token === '') throw new ConfigurationError('Input "token": required to open the incident issue (issues: write); or set incident: false');
@@ -35,6 +41,10 @@ export async function run(): Promise<void> {
           assignees: inputs.assignees,
           'repeat-interval': inputs['repeat-interval'],
           'reopen-window': inputs['reopen-window'],
+          'webhook-url': inputs['webhook-url'],
+          'webhook-format': inputs['webhook-format'],
+          'webhook-required': inputs['webhook-required'],
+          'webhook-events': inputs['webhook-events'],
           token: inputs.token,
           'dry-run': inputs['dry-run'],
         }
@@ -52,6 +62,7 @@ export async function run(): Promise<void> {
         ...(github ? { issues: octokitIncidentApi(github, ctx.owner, ctx.repo) } : {}),
         log,
         now: () => Date.now(),
+        ...(webhook.settings && incident ? { webhook: { settings: webhook.settings, send: webhookSendDeps() } } : {}),
       },
     );
     return { outputs, summary, ...(failure ? { failure } : {}) };

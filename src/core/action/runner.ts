@@ -105,11 +105,16 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-/** `core.getInput` as an InputReader, masking inputs that are secrets as soon as they are read. */
-export function inputReader(secretInputs: readonly string[] = []): (name: string) => string {
+/**
+ * `core.getInput` as an InputReader, masking inputs that are secrets as soon as they are read. `secretParts`
+ * names inputs whose parts are secrets too (a webhook URL carries its token in the path): each part it
+ * returns is masked as well.
+ */
+export function inputReader(secretInputs: readonly string[] = [], secretParts: Record<string, (value: string) => string[]> = {}): (name: string) => string {
   return (name) => {
     const value = core.getInput(name);
     if (value && secretInputs.includes(name)) addSecret(value);
+    if (value && secretParts[name]) for (const part of secretParts[name](value)) addSecret(part);
     return value;
   };
 }
