@@ -2,7 +2,7 @@
 // shortest real path (a dry run where the action changes things; a loopback endpoint that answers at once for
 // health-gate; found=false for find-last-good-commit), as a ratio to a minimal @actions/core +
 // @actions/github + zod action bundled the same way (bench/fixtures/minimal-action, goal ≤ 1.3×). Also each
-// bundle's size (goal ≤ 1 MB). The clock starts just before spawn and stops when the first byte lands in
+// bundle's size, its entry and chunks together (goal ≤ 1 MB). The clock starts just before spawn and stops when the first byte lands in
 // GITHUB_OUTPUT (fs.watch, checked again at exit), as the runner would see it.
 // Start-up cost: each bundle run with one bad input (the shortest path there is: read the inputs, refuse one,
 // exit 1), from process start to process exit, against bare `node -e 0` (goal ≤ 1.5×): what a bundle loads before
@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { ROOT, actionYmlPath, readActionYml } from '../test/support/action-yml.js';
 import { interpolate } from '../test/support/expressions.js';
@@ -180,6 +180,13 @@ function hasMetadata(name: string): boolean {
   return existsSync(actionYmlPath(name));
 }
 
+/** The bytes of every .js file in a bundle folder: the entry and each chunk behind a dynamic import(). */
+function jsBytes(dir: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -307,7 +314,7 @@ const bench: Bench = async ({ quick }) => {
     }
 
     const peer = median(times.get('minimal')!);
-    const minimalSize = statSync(minimal.bundle).size;
+    const minimalSize = jsBytes(dirname(minimal.bundle));
     const rows: BenchRow[] = [];
     for (const name of bundles) {
       const t = median(times.get(name)!);
@@ -353,10 +360,10 @@ const bench: Bench = async ({ quick }) => {
       });
     }
     for (const name of bundles) {
-      const size = statSync(join(ROOT, 'dist', name, 'index.js')).size;
+      const size = jsBytes(join(ROOT, 'dist', name));
       rows.push({
         bench: 'cold-start',
-        metric: `${name}: bundle size (dist/${name}/index.js)`,
+        metric: `${name}: bundle size (dist/${name}/*.js: the entry and the chunks it may load)`,
         value: `${(size / 1000).toFixed(0)} kB`,
         peer: `minimal bundle: ${(minimalSize / 1000).toFixed(0)} kB`,
         ratio: size / minimalSize,

@@ -61,8 +61,32 @@ for (const name of targets) {
     console.error(`build failed for ${name}`);
     process.exit(1);
   }
+  await minifyChunks(dest);
   if (sourceMap) await composeMaps(dest);
   console.log(`built ${dest === join(root, 'dist', name) ? `dist/${name}` : dest}`);
+}
+
+/**
+ * ncc's -m minifies the entry file only; the chunks webpack splits off at each dynamic import() (run() and what
+ * it loads, Octokit…) are minified here as ncc minifies the entry: terser, no compression, names kept.
+ */
+async function minifyChunks(dir) {
+  const { minify } = await import('terser');
+  for (const file of readdirSync(dir).filter((f) => /^\d+\.index\.js$/.test(f))) {
+    const path = join(dir, file);
+    const mapPath = `${path}.map`;
+    const withMap = existsSync(mapPath);
+    const code = readFileSync(path, 'utf8').replace(/\n?\/\/# sourceMappingURL=[^\n]*\n?$/, '');
+    const result = await minify(code, {
+      module: true,
+      compress: false,
+      mangle: { keep_classnames: true, keep_fnames: true },
+      sourceMap: withMap ? { content: readFileSync(mapPath, 'utf8'), url: `${file}.map` } : false,
+    });
+    if (result.code === undefined) throw new Error(`build: terser returned nothing for ${path}`);
+    writeFileSync(path, result.code);
+    if (withMap) writeFileSync(mapPath, String(result.map));
+  }
 }
 
 /** Rewrites each bundle map in `dir` to point at src/*.ts (through tsc's maps), with absolute source paths. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanInput, choiceInput, integerInput, listInput, shaInput, repoPathInput, branchInput, splitList } from '../../core/action/inputs.js';
+import type { SecretInputs } from '../../core/action/preflight.js';
 
 /**
  * Files or folders inside the repository, as people write them: `./models` is `models`, `data/` is `data`.
@@ -56,3 +57,6 @@ export const inputSchema = z.object({
 export type RevertInputs = z.infer<typeof inputSchema>;
 
 export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason', 'stable-commit', 'stable-digest', 'stable-since'] as const;
+
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['token'] };

@@ -2,7 +2,7 @@ import { readContext } from '../../core/action/context.js';
 import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
 import { blameToken, coreLogger, inputReader, runAction } from '../../core/action/runner.js';
-import { inputSchema } from './inputs.js';
+import { inputSchema, secretInputs } from './inputs.js';
 import { main, revertFailed } from './main.js';
 import { wireRevert } from './wiring.js';
 
@@ -10,7 +10,7 @@ import { wireRevert } from './wiring.js';
 export async function run(): Promise<void> {
   await runAction(async () => {
     // Every input is checked before the first request: a bad one moves nothing.
-    const inputs = parseInputs(inputSchema, inputReader(['token']));
+    const inputs = parseInputs(inputSchema, inputReader(secretInputs));
     const ctx = readContext(process.env);
     const { config, deps } = await wireRevert(inputs, ctx, coreLogger);
     try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { choiceInput, listInput, shaInput, repoPathInput, branchInput } from '../../core/action/inputs.js';
+import type { SecretInputs } from '../../core/action/preflight.js';
 
 /** find-last-good-commit's inputs, keyed exactly as in actions/find-last-good-commit/action.yml. */
 export const inputSchema = z.object({
@@ -14,3 +15,6 @@ export const inputSchema = z.object({
 export type FindInputs = z.infer<typeof inputSchema>;
 
 export const outputNames = ['found', 'sha', 'short-sha', 'image', 'digest', 'version', 'entry', 'reason', 'candidates', 'stable-commit', 'stable-digest', 'stable-since'] as const;
+
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['token'] };

@@ -3,13 +3,13 @@ import { parseInputs } from '../../core/action/inputs.js';
 import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { setupLastGood } from '../../core/lastgood/setup.js';
-import { inputSchema } from './inputs.js';
+import { inputSchema, secretInputs } from './inputs.js';
 import { main } from './main.js';
 
 /** The glue: inputs and the runner's context in, outputs and the job summary out (through runAction). */
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const inputs = parseInputs(inputSchema, inputReader(['token']));
+    const inputs = parseInputs(inputSchema, inputReader(secretInputs));
     const ctx = readContext(process.env);
     const setup = await setupLastGood({
       workspace: ctx.workspace,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SecretInputs } from '../../core/action/preflight.js';
 import { choiceInput, integerInput, optionalString } from '../../core/action/inputs.js';
 import { ChecksError, parseChecks } from '../../core/health/checks-config.js';
 import { parseHeaders } from '../../core/health/headers.js';
@@ -78,6 +79,6 @@ export const inputSchema = z.object({
 export type HealthGateInputs = z.infer<typeof inputSchema>;
 
 /** Inputs whose values are secrets: masked as soon as they are read, and each header value again on its own. */
-export const secretInputs = ['headers', 'prometheus-headers'] as const;
+export const secretInputs: SecretInputs = { names: ['headers', 'prometheus-headers'] };
 
 export const outputNames = ['status', 'score', 'healthy', 'rollback', 'report'] as const;

@@ -7,6 +7,8 @@ import { NOTIFY_EVENTS, type NotifyEventName } from '../../core/notify/event.js'
 import { WEBHOOK_FORMATS } from '../../core/notify/message.js';
 import { checkWebhookUrl } from '../../core/notify/url.js';
 import { parseDuration } from '../../core/util/duration.js';
+import type { SecretInputs } from '../../core/action/preflight.js';
+import { webhookSecrets } from '../../core/notify/url.js';
 
 /** A duration input (`30m`, `4h`, `1d`, `1h30m`, or seconds); empty gives the fallback. */
 const durationInput = (fallbackMs: number) =>
@@ -82,3 +84,6 @@ export const inputSchema = z.object({
 export type IncidentInputs = z.infer<typeof inputSchema>;
 
 export const outputNames = ['issue-number', 'issue-url', 'operation'] as const;
+
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };

@@ -3,17 +3,16 @@ import { ConfigurationError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
 import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { webhookSettings } from '../../core/notify/settings.js';
-import { webhookSecrets } from '../../core/notify/url.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { loadGitHub } from '../../core/github/load.js';
 import { octokitIncidentApi } from '../../core/incident/github.js';
-import { inputSchema } from './inputs.js';
+import { inputSchema, secretInputs } from './inputs.js';
 import { main } from './main.js';
 
 /** The glue: the only file of this action touching @actions/* (through core/action/runner). */
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const inputs = parseInputs(inputSchema, inputReader(['token', 'webhook-url'], { 'webhook-url': webhookSecrets }));
+    const inputs = parseInputs(inputSchema, inputReader(secretInputs));
     const webhook = webhookSettings(inputs);
     if (webhook.warning) coreLogger.warning(webhook.warning);
     const context = readContext(process.env);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanInput, choiceInput, listInput, optionalString, requiredString, repoPathInput } from '../../core/action/inputs.js';
+import type { SecretInputs } from '../../core/action/preflight.js';
 
 /** promote-to-stable's inputs, keyed exactly as in actions/promote-to-stable/action.yml. */
 export const inputSchema = z.object({
@@ -25,3 +26,6 @@ export const inputSchema = z.object({
 export type PromoteInputs = z.infer<typeof inputSchema>;
 
 export const outputNames = ['digest', 'previous-digest', 'tags', 'ledger-entry'] as const;
+
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['password', 'token'] };

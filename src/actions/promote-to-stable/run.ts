@@ -9,7 +9,7 @@ import { loadGitHub } from '../../core/github/load.js';
 import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js';
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
 import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
-import { inputSchema } from './inputs.js';
+import { inputSchema, secretInputs } from './inputs.js';
 import { promote, type GitTagPort, type LedgerPort } from './main.js';
 import { parseMetrics, parseRegressionGate } from './metrics.js';
 import { parseSource, validateGitTag, validateTags } from './plan.js';
@@ -17,7 +17,7 @@ import { renderSummary } from './summary.js';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const inputs = parseInputs(inputSchema, inputReader(['password', 'token']));
+    const inputs = parseInputs(inputSchema, inputReader(secretInputs));
     const ctx = readContext(process.env);
     const log = coreLogger;
 

@@ -3,6 +3,8 @@ import { booleanInput, choiceInput } from '../../core/action/inputs.js';
 import { KINDS } from '../../core/incident/state.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
 import { inputSchema as incidentSchema } from '../open-incident-issue/inputs.js';
+import type { SecretInputs } from '../../core/action/preflight.js';
+import { webhookSecrets } from '../../core/notify/url.js';
 
 const revert = revertSchema.shape;
 const incident = incidentSchema.shape;
@@ -70,3 +72,6 @@ export const outputNames = [
   'stable-digest',
   'stable-since',
 ] as const;
+
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };

@@ -5,18 +5,17 @@ import { coreLogger, inputReader, runAction } from '../../core/action/runner.js'
 import { loadGitHub } from '../../core/github/load.js';
 import { octokitIncidentApi } from '../../core/incident/github.js';
 import { webhookSettings } from '../../core/notify/settings.js';
-import { webhookSecrets } from '../../core/notify/url.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
-import { inputSchema } from './inputs.js';
+import { inputSchema, secretInputs } from './inputs.js';
 import { main } from './main.js';
 
 /** The glue: inputs and the runner's context in, outputs and the job summary out (through runAction). */
 export async function run(): Promise<void> {
   await runAction(async () => {
     // Every input, the incident's included, is checked before the first request: a bad one changes nothing.
-    const inputs = parseInputs(inputSchema, inputReader(['token', 'webhook-url'], { 'webhook-url': webhookSecrets }));
+    const inputs = parseInputs(inputSchema, inputReader(secretInputs));
     // Chat follows the incident: no incident, no message (the webhook inputs are still checked).
     const webhook = webhookSettings(inputs);
     if (webhook.warning && inputs.incident) coreLogger.warning(webhook.warning);

@@ -2,6 +2,8 @@ import * as core from '@actions/core';
 import { ConfigurationError, describeError, oneLine } from './errors.js';
 import type { Logger } from './log.js';
 import { inertCommands } from '../util/text.js';
+import type { SecretInputs } from './preflight.js';
+import { rememberSecret, scrubSecrets } from './secrets.js';
 
 export type OutputValue = string | number | boolean;
 
@@ -13,11 +15,6 @@ export interface ActionResult {
   failure?: string;
 }
 
-/** Secrets this process was given or obtained (inputs, registry tokens), longest first once sorted. */
-const secrets = new Set<string>();
-/** Shorter values are masked by the runner but not scrubbed here: they would blank out ordinary words. */
-const SCRUB_MIN = 6;
-
 /**
  * Masks a secret for the runner's log (`::add-mask::`) and remembers it, so that everything greenline writes
  * itself (log lines, the job summary, outputs, the failure message) has it replaced by `***` even when a
@@ -27,24 +24,10 @@ const SCRUB_MIN = 6;
 export function addSecret(value: string): void {
   if (!value) return;
   core.setSecret(value);
-  if (value.length >= SCRUB_MIN) secrets.add(value);
+  rememberSecret(value);
 }
 
-/** `text` with every known secret (raw, base64, URL-encoded, JSON-escaped) replaced by `***`. */
-export function scrubSecrets(text: string): string {
-  if (secrets.size === 0 || !text) return text;
-  const forms = new Set<string>();
-  for (const s of secrets) {
-    forms.add(s);
-    forms.add(Buffer.from(s, 'utf8').toString('base64'));
-    forms.add(Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, ''));
-    forms.add(encodeURIComponent(s));
-    forms.add(JSON.stringify(s).slice(1, -1));
-  }
-  let out = text;
-  for (const f of [...forms].filter((f) => f.length >= SCRUB_MIN).sort((a, b) => b.length - a.length)) out = out.split(f).join('***');
-  return out;
-}
+export { scrubSecrets };
 
 export const coreLogger: Logger = {
   // Untrusted text (service answers, registry errors, commit messages) reaches info lines: no line of it may
@@ -110,11 +93,11 @@ async function writeSummary(markdown: string): Promise<void> {
  * names inputs whose parts are secrets too (a webhook URL carries its token in the path): each part it
  * returns is masked as well.
  */
-export function inputReader(secretInputs: readonly string[] = [], secretParts: Record<string, (value: string) => string[]> = {}): (name: string) => string {
+export function inputReader(secrets: SecretInputs): (name: string) => string {
   return (name) => {
     const value = core.getInput(name);
-    if (value && secretInputs.includes(name)) addSecret(value);
-    if (value && secretParts[name]) for (const part of secretParts[name](value)) addSecret(part);
+    if (value && secrets.names.includes(name)) addSecret(value);
+    for (const part of (value && secrets.parts?.[name]?.(value)) || []) addSecret(part);
     return value;
   };
 }
