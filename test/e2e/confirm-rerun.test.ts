@@ -153,6 +153,16 @@ describe('confirm: rerun never asks in vain', () => {
     expect(await s.f.remoteHead()).toBe(s.fail);
   });
 
+  it('dry-run: says it would ask for a re-run, and asks nothing', async () => {
+    const s = await scenario();
+    s.api.addWorkflowRun({ id: RUN, head_sha: s.fail });
+    const r = ok(await job(s, 'auto-revert', 'api', s.fail, 1, 'failure', { 'dry-run': 'true' }));
+    expect(r.outputs).toMatchObject({ outcome: 'confirming', reverted: 'false' });
+    expect(r.outputs.reason).toContain(`dry run: would ask GitHub to re-run the failed jobs of run ${RUN} (attempt 2)`);
+    expect(s.api.callCount({ path: /\/actions\// })).toBe(0);
+    expect(writes(s)).toEqual([]);
+  });
+
   it('confirm-attempts: 3 re-runs twice and reverts the third failed attempt', async () => {
     const s = await scenario();
     s.api.addWorkflowRun({ id: RUN, head_sha: s.fail });
@@ -216,6 +226,31 @@ describe('confirm: rerun refused in one line, nothing changed', () => {
     // The one refused request is the Actions call; nothing else was written and no ref moved.
     expect(writes(s).map((w) => `${w.method} ${w.status}`)).toEqual(refusedMethod === 'POST' ? ['POST 403'] : []);
     expect(s.api.state.workflowRuns.get(RUN)).toMatchObject({ run_attempt: 1, status: 'completed' });
+    expect(await refs(s)).toBe(before);
+  });
+
+  it('a run still in progress (a job started on workflow_run types: [requested]) is refused, nothing asked', async () => {
+    const s = await scenario();
+    const before = await refs(s);
+    s.api.addWorkflowRun({ id: RUN, head_sha: s.fail, status: 'in_progress' });
+    const r = await job(s, 'auto-revert', 'api', s.fail, 1);
+    expect(r.code).toBe(1);
+    expect(r.errors).toEqual([
+      `Input "confirm": run ${RUN} is still in progress (in_progress), and GitHub re-runs only a completed run: trigger this workflow with on.workflow_run types: [completed]`,
+    ]);
+    expect(writes(s)).toEqual([]);
+    expect(await refs(s)).toBe(before);
+  });
+
+  it('a run GitHub will not re-run (over a month old) fails the step with GitHub\'s reason and reverts nothing', async () => {
+    const s = await scenario();
+    const before = await refs(s);
+    s.api.addWorkflowRun({ id: RUN, head_sha: s.fail, created_at: new Date(Date.now() - 40 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const r = await job(s, 'auto-revert', 'api', s.fail, 1);
+    expect(r.code).toBe(1);
+    const why = `GitHub refused to re-run run ${RUN} (403 Unable to retry this workflow run because it was created over a month ago): the failure could not be confirmed by a re-run, so nothing was reverted`;
+    expect(r.outputs).toMatchObject({ outcome: 'failed', reverted: 'false', reason: `the revert failed: ${why}` });
+    expect(r.errors).toEqual([why]);
     expect(await refs(s)).toBe(before);
   });
 
