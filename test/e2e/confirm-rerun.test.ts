@@ -229,6 +229,19 @@ describe('confirm: rerun refused in one line, nothing changed', () => {
     expect(await refs(s)).toBe(before);
   });
 
+  it('a failing-sha that is not the commit the run tested is refused: its re-run would confirm nothing', async () => {
+    const s = await scenario();
+    const before = await refs(s);
+    s.api.addWorkflowRun({ id: RUN, head_sha: s.fail });
+    const r = await job(s, 'auto-revert', 'api', s.fail, 1, 'failure', { 'failing-sha': s.l });
+    expect(r.code).toBe(1);
+    expect(r.errors).toEqual([
+      `Input "failing-sha": ${s.l} is not the commit run ${RUN} tested (${s.fail}), so its re-run cannot confirm that failure: leave failing-sha empty with confirm: rerun`,
+    ]);
+    expect(s.api.requests).toEqual([]);
+    expect(await refs(s)).toBe(before);
+  });
+
   it('a run still in progress (a job started on workflow_run types: [requested]) is refused, nothing asked', async () => {
     const s = await scenario();
     const before = await refs(s);

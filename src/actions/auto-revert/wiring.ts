@@ -94,12 +94,18 @@ function confirmConfig(inputs: SharedRevertInputs, ctx: RunContext): ConfirmConf
     );
   }
   if (inputs.token === '') throw new ConfigurationError('Input "token": required with confirm: rerun (re-running the failed jobs needs actions: write)');
-  const run = (ctx.event.workflow_run ?? {}) as { id?: unknown; run_attempt?: unknown; conclusion?: unknown; html_url?: unknown };
+  const run = (ctx.event.workflow_run ?? {}) as { id?: unknown; run_attempt?: unknown; conclusion?: unknown; html_url?: unknown; head_sha?: unknown };
   const whole = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
   const runId = whole(run.id);
   const attempt = whole(run.run_attempt);
   if (runId === undefined || attempt === undefined) {
     throw new ConfigurationError('Input "confirm": rerun needs the workflow_run event\'s run id and run_attempt, and this event has none (GitHub Enterprise Server too old?): set confirm: none');
+  }
+  // A re-run confirms the commit the run tested: a failing-sha naming another commit would be reverted on the
+  // strength of someone else's re-run.
+  const given = inputs['failing-sha'];
+  if (given && typeof run.head_sha === 'string' && run.head_sha.toLowerCase() !== given.toLowerCase()) {
+    throw new ConfigurationError(`Input "failing-sha": ${given} is not the commit run ${runId} tested (${run.head_sha.toLowerCase()}), so its re-run cannot confirm that failure: leave failing-sha empty with confirm: rerun`);
   }
   return {
     runId,
