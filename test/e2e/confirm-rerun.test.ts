@@ -64,6 +64,9 @@ describe.each([
     expect(first.outputs.reason).toMatch(new RegExp(`^confirming the failure of ${s.fail.slice(0, 7)} before reverting main: asked GitHub to re-run the failed jobs of run ${RUN} \\(attempt 2\\)`));
     expect(first.summary).toContain('confirming the failure by a re-run');
     expect(first.summary).toContain(`attempt 1 of at most 2: failed: re-run asked before any revert`);
+    // Nothing was undone yet: the summary lists what a revert would undo, not "Commits undone".
+    expect(first.summary).toContain('**Commits a revert would undo (1):**');
+    expect(first.summary).not.toContain('Commits undone');
     expect(reruns(s)).toBe(1);
     expect(s.api.state.workflowRuns.get(RUN)).toMatchObject({ run_attempt: 2, status: 'queued' });
     // Only the re-run was written: no commit, no ref, no incident issue (a person is not needed yet).
@@ -189,7 +192,7 @@ describe('confirm: rerun refused in one line, nothing changed', () => {
     });
     expect(r.code).toBe(1);
     expect(r.errors).toEqual([
-      'Input "confirm": rerun needs the separate workflow_run lay-out (a workflow on: workflow_run, types: [completed]); this job runs on push, inside or beside the failing run, and GitHub refuses to re-run a run still in progress (403 "This workflow is already running"): set confirm: none here',
+      'Input "confirm": rerun needs the separate workflow_run lay-out (a workflow on: workflow_run, types: [completed]), and this job runs on push: a job inside the failing run cannot have that run re-run (GitHub answers 403 "This workflow is already running" while it is in progress); set confirm: none here',
     ]);
     expect(s.api.requests).toEqual([]);
     expect(await refs(s)).toBe(before);

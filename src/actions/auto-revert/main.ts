@@ -153,7 +153,7 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
   if (r.find?.entries || r.ledgerText !== undefined) lines.push(stableLine(stableOf(r), config.ledgerPath), '');
   if (r.undoneTotal > 0) {
-    lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
+    lines.push(r.outcome === 'confirming' ? `**Commits a revert would undo (${r.undoneTotal}):**` : `**Commits undone (${r.undoneTotal}):**`, '');
     for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
     if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
     lines.push('');

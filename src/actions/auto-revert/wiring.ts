@@ -90,7 +90,7 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
 function confirmConfig(inputs: SharedRevertInputs, ctx: RunContext): ConfirmConfig {
   if (ctx.eventName !== 'workflow_run') {
     throw new ConfigurationError(
-      `Input "confirm": rerun needs the separate workflow_run lay-out (a workflow on: workflow_run, types: [completed]); this job runs on ${ctx.eventName || 'an unknown event'}, inside or beside the failing run, and GitHub refuses to re-run a run still in progress (403 "This workflow is already running"): set confirm: none here`,
+      `Input "confirm": rerun needs the separate workflow_run lay-out (a workflow on: workflow_run, types: [completed]), and this job runs on ${ctx.eventName || 'an unknown event'}: a job inside the failing run cannot have that run re-run (GitHub answers 403 "This workflow is already running" while it is in progress); set confirm: none here`,
     );
   }
   if (inputs.token === '') throw new ConfigurationError('Input "token": required with confirm: rerun (re-running the failed jobs needs actions: write)');
