@@ -45,6 +45,9 @@ export const inputSchema = z.object({
   message: z.string(),
   'max-per-day': integerInput(3, 0, 1000),
   fallback: choiceInput(['pull-request', 'none'] as const, 'pull-request'),
+  confirm: choiceInput(['none', 'rerun'] as const, 'none'),
+  // GitHub keeps re-running a run up to attempt 50; past a few attempts a failure is not flaky.
+  'confirm-attempts': integerInput(2, 2, 10),
   'failed-in': choiceInput(['tests', 'production'] as const, 'tests'),
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),

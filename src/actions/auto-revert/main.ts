@@ -115,6 +115,13 @@ function noteCell(note: AuthorNote): string {
   }
 }
 
+/** Which attempt of which run this was, and what the confirmation came to. */
+function confirmCell(c: NonNullable<RevertConfig['confirm']>, r: RevertResult): string {
+  const run = c.runUrl ? `[run ${c.runId}](${c.runUrl})` : `run ${c.runId}`;
+  const what = r.outcome === 'confirming' ? 'failed: re-run asked before any revert' : r.confirmed ? 'failed again: the failure reproduced' : r.outcome === 'run-passed' ? 'passed' : 'failed';
+  return `${run}, attempt ${c.attempt} of at most ${c.maxAttempts}: ${what}`;
+}
+
 function commitCell(sha: string | undefined, subject: string | undefined): string {
   return sha ? `\`${shortSha(sha)}\` ${cell(subject ?? '')}`.trim() : '—';
 }
@@ -123,15 +130,20 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   const branch = cell(config.branch);
   const title = r.reverted
     ? `### ⏪ ${branch} reverted to the last good build \`${shortSha(r.targetSha)}\``
-    : r.pullRequestUrl
+    : r.outcome === 'confirming'
+      ? `### 🔁 ${branch} not reverted yet: confirming the failure by a re-run${r.dryRun ? ' (dry run)' : ''}`
+      : r.outcome === 'run-passed'
+        ? `### ✅ ${branch} left alone: the run passed`
+        : r.pullRequestUrl
       ? `### 🔀 Revert pull request opened for ${branch}`
       : r.dryRun && !r.warning
         ? `### 🧪 Dry run: ${branch} would be reverted to \`${shortSha(r.targetSha)}\``
         : `### ⏸️ ${branch} not reverted`;
   const rows: [string, string][] = [
     ['Failing commit', commitCell(r.failing?.sha ?? config.failingSha, r.failing?.subject)],
-    ['Restored commit', commitCell(r.target?.sha, r.target?.subject)],
+    [r.reverted || r.outcome !== 'confirming' ? 'Restored commit' : 'Last good commit', commitCell(r.target?.sha, r.target?.subject)],
   ];
+  if (config.confirm) rows.push(['Confirmation', confirmCell(config.confirm, r)]);
   if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
   if (r.note?.pullUrl) rows.push(['Author told', noteCell(r.note)]);
@@ -141,7 +153,7 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
   if (r.find?.entries || r.ledgerText !== undefined) lines.push(stableLine(stableOf(r), config.ledgerPath), '');
   if (r.undoneTotal > 0) {
-    lines.push(`**Commits undone (${r.undoneTotal}):**`, '');
+    lines.push(r.outcome === 'confirming' ? `**Commits a revert would undo (${r.undoneTotal}):**` : `**Commits undone (${r.undoneTotal}):**`, '');
     for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);
     if (r.undoneTotal > r.undone.length) lines.push(`- … and ${r.undoneTotal - r.undone.length} more`);
     lines.push('');

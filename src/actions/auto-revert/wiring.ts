@@ -2,6 +2,8 @@ import type { RunContext } from '../../core/action/context.js';
 import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
+import { ApiReruns } from '../../core/github/reruns.js';
+import type { ConfirmConfig } from '../../core/lastgood/confirm.js';
 import { covered, DEFAULT_MESSAGE_TEMPLATE, type RevertConfig, type RevertDeps } from '../../core/lastgood/revert.js';
 import { setupLastGood, type LastGoodSetup } from '../../core/lastgood/setup.js';
 import { notABranchFailure, type TriggerFacts } from '../../core/lastgood/trigger.js';
@@ -15,6 +17,7 @@ export type SharedRevertInputs = Pick<
   AutoRevertInputs,
   | 'method' | 'token' | 'branch' | 'failing-sha' | 'target-sha' | 'ledger-path' | 'ledger-source' | 'preserve-paths'
   | 'require-checks' | 'reason' | 'message' | 'max-per-day' | 'fallback' | 'dry-run' | 'comment-on-pull-request'
+  | 'confirm' | 'confirm-attempts'
 >;
 
 export interface RevertWiring {
@@ -39,6 +42,7 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
   if ((!FULL_SHA.test(failingSha) || /^0+$/.test(failingSha)) && !notBranchFailure) {
     throw new ConfigurationError('Input "failing-sha": not given and the event has no commit SHA; set failing-sha');
   }
+  const confirm = inputs.confirm === 'rerun' ? confirmConfig(inputs, ctx) : undefined;
   const ledgerPath = inputs['ledger-path'];
   const preservePaths = covered(ledgerPath, inputs['preserve-paths']) ? inputs['preserve-paths'] : [ledgerPath, ...inputs['preserve-paths']];
   const setup = await setupLastGood({
@@ -68,11 +72,48 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
     fallback: inputs.fallback,
     failedIn: inputs['failed-in'] ?? 'tests',
     dryRun: inputs['dry-run'],
+    ...(confirm ? { confirm } : {}),
     now: new Date(),
     runUrl: ctx.runUrl,
     repoUrl: ctx.owner && ctx.repo ? `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}` : '',
   };
-  return { config, deps: revertDeps(inputs.method, setup, failingSha, log, undefined, inputs['comment-on-pull-request']), setup };
+  const deps = revertDeps(inputs.method, setup, failingSha, log, undefined, inputs['comment-on-pull-request']);
+  if (confirm && setup.github && setup.repo) deps.rerun = new ApiReruns(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo });
+  return { config, deps, setup };
+}
+
+/**
+ * `confirm: rerun` from the event, checked before any request: only a `workflow_run` job can ask for a re-run
+ * (GitHub refuses to re-run a run still in progress, 403 "This workflow is already running", so a rollback job
+ * inside the failing run cannot confirm its own failure), and it needs the token that asks.
+ */
+function confirmConfig(inputs: SharedRevertInputs, ctx: RunContext): ConfirmConfig {
+  if (ctx.eventName !== 'workflow_run') {
+    throw new ConfigurationError(
+      `Input "confirm": rerun needs the separate workflow_run lay-out (a workflow on: workflow_run, types: [completed]), and this job runs on ${ctx.eventName || 'an unknown event'}: a job inside the failing run cannot have that run re-run (GitHub answers 403 "This workflow is already running" while it is in progress); set confirm: none here`,
+    );
+  }
+  if (inputs.token === '') throw new ConfigurationError('Input "token": required with confirm: rerun (re-running the failed jobs needs actions: write)');
+  const run = (ctx.event.workflow_run ?? {}) as { id?: unknown; run_attempt?: unknown; conclusion?: unknown; html_url?: unknown; head_sha?: unknown };
+  const whole = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
+  const runId = whole(run.id);
+  const attempt = whole(run.run_attempt);
+  if (runId === undefined || attempt === undefined) {
+    throw new ConfigurationError('Input "confirm": rerun needs the workflow_run event\'s run id and run_attempt, and this event has none (GitHub Enterprise Server too old?): set confirm: none');
+  }
+  // A re-run confirms the commit the run tested: a failing-sha naming another commit would be reverted on the
+  // strength of someone else's re-run.
+  const given = inputs['failing-sha'];
+  if (given && typeof run.head_sha === 'string' && run.head_sha.toLowerCase() !== given.toLowerCase()) {
+    throw new ConfigurationError(`Input "failing-sha": ${given} is not the commit run ${runId} tested (${run.head_sha.toLowerCase()}), so its re-run cannot confirm that failure: leave failing-sha empty with confirm: rerun`);
+  }
+  return {
+    runId,
+    attempt,
+    maxAttempts: inputs['confirm-attempts'],
+    conclusion: typeof run.conclusion === 'string' ? run.conclusion : '',
+    runUrl: typeof run.html_url === 'string' ? run.html_url : '',
+  };
 }
 
 /** The facts about the event that decide whether its failure is the branch's own (see trigger.ts). */

@@ -28,6 +28,8 @@ export const inputSchema = z.object({
   message: revert.message,
   'max-per-day': revert['max-per-day'],
   fallback: revert.fallback,
+  confirm: revert.confirm,
+  'confirm-attempts': revert['confirm-attempts'],
   'require-checks': revert['require-checks'],
   'comment-on-pull-request': revert['comment-on-pull-request'],
   // open-incident-issue

@@ -28,9 +28,10 @@ import { configure, summarise } from '../open-incident-issue/main.js';
  *   commit is itself a revert, the daily cap, protected without fallback, or the rollback failed (incident,
  *   kind failure: a person is needed);
  * - `superseded`: the branch moved on since the failure: its new head gets its own verdict (no incident);
- * - `nothing-to-do`: the failing commit already has the good tree (no incident).
+ * - `nothing-to-do`: the failing commit already has the good tree, or (confirm: rerun) the run passed (no incident);
+ * - `confirming`: confirm: rerun asked GitHub to re-run the failed jobs; that attempt decides (no incident yet).
  */
-export type Verdict = 'reverted' | 'would-revert' | 'pull-request' | 'not-reverted' | 'superseded' | 'nothing-to-do';
+export type Verdict = 'reverted' | 'would-revert' | 'pull-request' | 'not-reverted' | 'superseded' | 'nothing-to-do' | 'confirming';
 
 export interface RollbackConfig {
   revert: RevertConfig;
@@ -90,7 +91,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   let incidentSummary = '';
   let incidentFailure: string | undefined;
   let chat: NotifyOutcome | undefined;
-  const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do';
+  const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do' && verdict !== 'confirming';
   if (config.incident && tell) {
     const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
     const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
@@ -113,7 +114,13 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     if (incident) incidentSummary = summarise(incidentConfig, incident, chat);
     else if (chat) incidentSummary = `**Webhook:** ${cell(chat.line, 600)}`;
   } else {
-    const why = !config.incident ? 'incident: false' : verdict === 'superseded' ? `${config.revert.branch} moved on since the failure` : 'nothing to roll back';
+    const why = !config.incident
+      ? 'incident: false'
+      : verdict === 'superseded'
+        ? `${config.revert.branch} moved on since the failure`
+        : verdict === 'confirming'
+          ? 'the failure is being confirmed by a re-run first'
+          : 'nothing to roll back';
     incidentSummary = `⚪ No incident issue: ${cell(why)}.`;
     log.info(`No incident issue: ${why}`);
   }
@@ -156,10 +163,11 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
 
 async function classify(result: RevertResult, config: RollbackConfig, deps: RollbackDeps): Promise<Verdict> {
   if (result.reverted) return 'reverted';
+  if (result.outcome === 'confirming') return 'confirming';
   if (result.pullRequestUrl) return 'pull-request';
   if (result.failure) return 'not-reverted';
   if (result.outcome === 'branch-moved') return 'superseded';
-  if (result.outcome === 'already-reverted' || result.outcome === 'nothing-to-undo' || result.outcome === 'not-branch-failure') return 'nothing-to-do';
+  if (result.outcome === 'already-reverted' || result.outcome === 'nothing-to-undo' || result.outcome === 'not-branch-failure' || result.outcome === 'run-passed') return 'nothing-to-do';
   if (result.warning) {
     // Stopped with a warning: superseded when the branch no longer points at the failing commit (someone
     // pushed, or won the race), else the branch is still broken.
@@ -202,6 +210,7 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   else if (result?.outcome === 'not-a-regression') {
     lines.push(`**${branch} was not rolled back**: the failure of ${failing} is not caused by a code change (its tree already passed: ${result.find?.headPassed?.why ?? 'see the reason'}). It is flaky or environmental: re-run the failed jobs, or look at what changed outside the code. No build was marked ⛔.`);
   } else lines.push(`**${branch} was not rolled back** and is still on ${failing}: ${result?.reason ?? ''}. A person is needed.`);
+  if (result?.confirmed) lines.push('', `Confirmed by a re-run before reverting: ${result.confirmed}.`);
   lines.push('', `Reason: ${config.revert.reason}`);
   if (result?.find?.found) lines.push('', `Last good build: ${result.find.reason}`);
   if (result?.ledgerEntry) {

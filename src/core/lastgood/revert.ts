@@ -6,6 +6,7 @@ import { parseLedger } from '../ledger/parse.js';
 import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
+import { needsConfirmation, requestRerun, runPassed, type ConfirmConfig, type RerunPort } from './confirm.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
 import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
@@ -96,6 +97,11 @@ export interface RevertConfig {
    */
   failedIn?: 'tests' | 'production';
   dryRun: boolean;
+  /**
+   * `confirm: rerun` (confirm.ts): the failing run, its attempt and the attempt that reverts. An attempt before
+   * it asks GitHub to re-run the failed jobs instead of reverting; a run that passed reverts nothing.
+   */
+  confirm?: ConfirmConfig;
   now: Date;
   runUrl: string;
   /** `https://github.com/owner/repo`, for links in the note on the pull request. */
@@ -110,6 +116,8 @@ export interface RevertDeps {
   pulls?: PullRequestPort;
   /** The pull request behind the failing commit is told (author-note.ts); undefined: nobody is told. */
   notes?: PullNotePort;
+  /** Re-runs for `confirm: rerun` (actions: write); required when `config.confirm` is set. */
+  rerun?: RerunPort;
   /** The ledger find-last-good-commit reads (ledger-source) when the history has none to keep. */
   ledgerInput(): Promise<LedgerInput | undefined>;
   log: Logger;
@@ -119,7 +127,9 @@ export interface RevertDeps {
  * What a revert came to, as the `outcome` output: `reverted`, `pull-request` (protected branch), `dry-run`, or why
  * not — `not-a-regression` (the failing tree already passed), `already-reverted`, `branch-moved` (someone else
  * pushed), `loop` (the failing commit is a greenline revert), `daily-cap`, `no-good-build`, `nothing-to-undo`,
- * `not-branch-failure` (a pull request's, fork's, merge queue's or tag's run), `protected` (fallback none).
+ * `not-branch-failure` (a pull request's, fork's, merge queue's or tag's run), `protected` (fallback none);
+ * with `confirm: rerun`, `confirming` (a re-run of the failed jobs was asked for, or is under way) and
+ * `run-passed` (the triggering run, a re-run of a failure, passed: nothing to revert).
  */
 export type RevertOutcome =
   | 'reverted'
@@ -133,7 +143,9 @@ export type RevertOutcome =
   | 'no-good-build'
   | 'nothing-to-undo'
   | 'not-branch-failure'
-  | 'protected';
+  | 'protected'
+  | 'confirming'
+  | 'run-passed';
 
 export interface RevertResult {
   outcome: RevertOutcome;
@@ -168,6 +180,8 @@ export interface RevertResult {
   warning?: string;
   /** Set when the step must fail after the outputs are written (protected branch without a fallback). */
   failure?: string;
+  /** `confirm: rerun`: the evidence that the failure reproduced (set on a revert after a re-run failed too). */
+  confirmed?: string;
 }
 
 /**
@@ -262,6 +276,10 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   // 0. A pull request's (or a fork's, or a merge queue's) failure is not the branch failing: nothing to do,
   //    and no warning either (the one-step rollback opens no incident for it).
   if (config.notBranchFailure) return result({ reason: config.notBranchFailure, outcome: 'not-branch-failure' });
+
+  // 0b. confirm: rerun and the run passed (a re-run of a failure that did not reproduce): nothing is read.
+  const passed = config.confirm ? runPassed(config.confirm) : undefined;
+  if (passed) return result({ reason: passed, outcome: 'run-passed' });
 
   // 1. The branch must still be at the failing commit (compare-and-swap, read side), or above it only
   //    greenline's own ledger commits (promote-to-stable's [skip ci] entries), which the revert keeps.
@@ -399,6 +417,20 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   const subject = message.split('\n')[0] ?? '';
   const keep = ledger ? ledger.paths.map((path) => ({ path, from: ledger!.from })) : [];
 
+  // 7b. confirm: rerun. Every check above passed, so this failure would be reverted: before the first attempt
+  //     that may revert, GitHub re-runs the failed jobs instead, and that attempt's completion decides.
+  let confirmed: string | undefined;
+  if (config.confirm && needsConfirmation(config.confirm)) {
+    if (!deps.rerun) throw new ConfigurationError('Input "token": required with confirm: rerun (re-running the failed jobs needs actions: write)');
+    const asked = await requestRerun(config.confirm, deps.rerun, config.dryRun);
+    steps.push(...asked.steps);
+    return result({ ...base, reason: `confirming the failure of ${shortSha(failing.sha)} before reverting ${config.branch}: ${asked.detail}`, outcome: 'confirming' });
+  }
+  if (config.confirm) {
+    confirmed = `attempt ${config.confirm.attempt} of run ${config.confirm.runId} failed too`;
+    steps.push(`Confirmed by a re-run: ${confirmed} (confirm: rerun)`);
+  }
+
   if (config.dryRun) {
     steps.push(`Would commit “${subject}” on top of ${shortSha(parent)} with the tree of ${shortSha(target)}${config.preservePaths.length ? ` (keeping ${config.preservePaths.join(', ')} from ${shortSha(parent)})` : ''}`);
     if (ledgerEntry) steps.push(`Would mark ${shortSha(failing.sha)} ⛔ Rolled back in ${config.ledgerPath}`);
@@ -433,8 +465,9 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
       ...base,
       reverted: true,
       revertSha: created.sha,
-      reason: `reverted ${config.branch} to the tree of ${shortSha(target)}: ${config.reason}`,
+      reason: `reverted ${config.branch} to the tree of ${shortSha(target)}: ${config.reason}${confirmed ? ` (confirmed: ${confirmed})` : ''}`,
       outcome: 'reverted',
+      ...(confirmed ? { confirmed } : {}),
       ...(verified !== undefined ? { verified } : {}),
     });
   }

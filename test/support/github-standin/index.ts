@@ -9,7 +9,7 @@
 import type { FailRule } from './state.js';
 
 export { startGitHubStandin, type GitHubStandin, type StandinOptions } from './server.js';
-export type { CheckConclusion, CheckStatus, DelayRule, FailRule, RequestLogEntry } from './state.js';
+export type { CheckConclusion, CheckStatus, DelayRule, FailRule, PermissionLevel, RequestLogEntry, WorkflowRunRecord } from './state.js';
 export { BOT, WEB_FLOW } from './shapes.js';
 export { PROTECTED_FLAG_FILE } from './git-backend.js';
 export type * from './types.js';

@@ -11,6 +11,7 @@ import { HttpError, type StandinResponse } from './http.js';
 import { schemaChecker } from './openapi/check.js';
 import { registerLive, violationsError, type SchemaViolation } from './violations.js';
 import type { OperationSpec } from './openapi/description.js';
+import { actionsRoutes, addWorkflowRunRecord, workflowRunJson } from './routes/actions.js';
 import { addCheckRunRecord, addStatusRecord, checkRunJson } from './routes/checks.js';
 import { commitsRoutes } from './routes/commits.js';
 import { checksRoutes } from './routes/checks.js';
@@ -21,8 +22,8 @@ import { addIssueRecord, issueJson, issuesRoutes } from './routes/issues.js';
 import { addMergedPull, commitPullsRoutes, pullsRoutes } from './routes/pulls.js';
 import { reposRoutes } from './routes/repos.js';
 import { BOT, type RequestContext, type ResolvedOptions, type Route, type Standin } from './shapes.js';
-import { StandinState, type CheckConclusion, type CheckStatus, type DelayRule, type FailRule, type RequestLogEntry, type StatusRecord } from './state.js';
-import type { BasicError, CheckRun, Issue } from './types.js';
+import { StandinState, type CheckConclusion, type CheckStatus, type DelayRule, type FailRule, type PermissionLevel, type RequestLogEntry, type StatusRecord, type WorkflowRunRecord } from './state.js';
+import type { BasicError, CheckRun, Issue, WorkflowRun } from './types.js';
 
 export interface StandinOptions {
   owner: string;
@@ -83,6 +84,18 @@ export interface GitHubStandin {
   addMergedPull(input: { head: string; base: string; title: string; body?: string | null; user?: string; mergeCommitSha: string; commits?: string[] }): Promise<{ number: number; html_url: string }>;
   /** Seeds an issue without an HTTP request (e.g. one opened "yesterday" with `createdAt`). */
   addIssue(input: { title: string; body?: string | null; labels?: string[]; assignees?: string[]; user?: string; state?: 'open' | 'closed'; createdAt?: string }): Issue;
+  /**
+   * Seeds a completed workflow run (default: attempt 1, conclusion failure, branch main, event push) that
+   * `GET actions/runs/{run_id}` answers and `POST …/rerun-failed-jobs` re-runs (a new attempt, queued).
+   */
+  addWorkflowRun(input: { id: number; head_sha: string; head_branch?: string | null; name?: string; event?: string; status?: WorkflowRunRecord['status']; conclusion?: WorkflowRunRecord['conclusion']; run_attempt?: number; created_at?: string }): WorkflowRun;
+  /** Finishes the run's current attempt with `conclusion` (what GitHub does when a re-run's jobs end). */
+  completeWorkflowRun(id: number, conclusion: NonNullable<WorkflowRunRecord['conclusion']>): WorkflowRun;
+  /**
+   * The token's `actions` permission (default write): without read, GET actions/runs 403 "Resource not
+   * accessible by integration"; without write, the re-run does.
+   */
+  setActionsPermission(level: PermissionLevel): void;
   /** The stand-in's clock (issues, comments, commit dates) = real time + offset. */
   now(): Date;
   setClockOffset(ms: number): void;
@@ -109,6 +122,7 @@ const ROUTES: Route[] = [
   ...commitsRoutes,
   ...pullsRoutes,
   ...issuesRoutes,
+  ...actionsRoutes,
 ];
 
 interface CompiledRoute extends Route {
@@ -278,6 +292,18 @@ export async function startGitHubStandin(options: StandinOptions): Promise<GitHu
     async addMergedPull(input) {
       const record = await addMergedPull(standin, input);
       return { number: record.number, html_url: `${standin.repoHtml}/pull/${record.number}` };
+    },
+    addWorkflowRun(input) {
+      return workflowRunJson(standin, addWorkflowRunRecord(standin, input));
+    },
+    completeWorkflowRun(id, conclusion) {
+      const run = state.workflowRuns.get(id);
+      if (!run) throw new Error(`GitHub stand-in: no workflow run ${id}`);
+      Object.assign(run, { status: 'completed', conclusion, updated_at: state.nowIso() });
+      return workflowRunJson(standin, run);
+    },
+    setActionsPermission(level) {
+      state.actionsPermission = level;
     },
     now: () => state.now(),
     setClockOffset(ms) {

@@ -83,6 +83,25 @@ export interface StatusRecord {
   updated_at: string;
 }
 
+/** A GitHub Actions workflow run (`addWorkflowRun`): what GET actions/runs/{run_id} and its re-run act on. */
+export interface WorkflowRunRecord {
+  id: number;
+  name: string;
+  head_sha: string;
+  head_branch: string | null;
+  event: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out' | 'skipped' | 'neutral' | 'action_required' | null;
+  run_attempt: number;
+  run_number: number;
+  created_at: string;
+  updated_at: string;
+  run_started_at: string;
+}
+
+/** A level of one GITHUB_TOKEN permission (`permissions:` in a workflow). */
+export type PermissionLevel = 'none' | 'read' | 'write';
+
 export interface SignatureRecord {
   signature: string;
   payload: string;
@@ -132,6 +151,12 @@ export class StandinState {
   readonly checkRuns: CheckRunRecord[] = [];
   readonly statuses: StatusRecord[] = [];
   readonly signedCommits = new Map<string, SignatureRecord>();
+  readonly workflowRuns = new Map<number, WorkflowRunRecord>();
+  /**
+   * The token's `actions` permission (default write). Only the Actions endpoints read it; the others answer
+   * as for a token allowed to do what they do (faults there are injected with failNext).
+   */
+  actionsPermission: PermissionLevel = 'write';
   readonly protectedBranches = new Set<string>();
   /** Branches under a repository ruleset that requires pull requests (`addRuleset`). */
   readonly rulesetBranches = new Set<string>();

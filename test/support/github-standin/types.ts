@@ -38,6 +38,7 @@ export type SimpleCommitStatus = S['simple-commit-status'];
 export type CommitStatus = S['status'];
 export type Integration = NonNullable<S['nullable-integration']>;
 export type PullRequest = S['pull-request'];
+export type WorkflowRun = S['workflow-run'];
 export type PullRequestSimple = S['pull-request-simple'];
 export type Issue = S['issue'];
 export type IssueComment = S['issue-comment'];
