@@ -45,7 +45,9 @@ describe('useImmediateYields (Bottleneck under plugin-throttling)', () => {
     );
     expect(most).toBe(1);
     expect(order).toEqual([0, 1, 2]);
-    // minTime is a rate limit, not a speed: the gap must not vanish with the faster yields.
-    expect(starts[2]! - starts[0]!).toBeGreaterThanOrEqual(90);
+    // minTime is a rate limit, not a speed: the gap must not vanish with the faster yields. Two gaps of 50 ms are
+    // about 100 ms, without minTime about 1 ms; Bottleneck's Date.now() clock and timer rounding can take a few ms
+    // off each gap (89.7 ms was seen), so the bound sits halfway, where neither can reach it.
+    expect(starts[2]! - starts[0]!).toBeGreaterThanOrEqual(50);
   });
 });
