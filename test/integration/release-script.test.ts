@@ -51,6 +51,7 @@ beforeAll(() => {
   mkdirSync(work);
   execFileSync('bash', ['-c', 'git -C "$1" archive HEAD | tar -x -C "$2"', 'archive', ROOT, work]);
   execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(work, 'node_modules')]);
+  asBeforeFirstRelease(work);
   git(base, 'init', '--quiet', '--bare', '--initial-branch=main', origin);
   git(origin, 'config', 'receive.denyNonFastForwards', 'true'); // as a protected branch: a forced branch update fails
   git(work, 'init', '--quiet', '--initial-branch=main');
@@ -59,6 +60,22 @@ beforeAll(() => {
   git(work, 'remote', 'add', 'origin', origin);
   git(work, 'push', '--quiet', 'origin', 'main');
 }, BUILD_TIMEOUT);
+
+/**
+ * The copy as it stood before greenline's first release, whatever this repository has released since: version
+ * 0.1.0 in package.json and package-lock.json, and every released CHANGELOG section folded back into [Unreleased].
+ */
+function asBeforeFirstRelease(dir: string): void {
+  for (const file of ['package.json', 'package-lock.json']) {
+    const path = join(dir, file);
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { version?: string; packages?: Record<string, { version?: string }> };
+    json.version = '0.1.0';
+    if (json.packages?.['']) json.packages[''].version = '0.1.0';
+    writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  const changelog = join(dir, 'CHANGELOG.md');
+  writeFileSync(changelog, readFileSync(changelog, 'utf8').replace(/^## \[\d+\.\d+\.\d+[^\]]*\] - \d{4}-\d{2}-\d{2}\n\n/gm, ''));
+}
 
 afterAll(() => {
   if (process.env.GREENLINE_KEEP_TMP !== '1') rmSync(base, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { AssociatedPull, PullNotePort } from '../lastgood/author-note.js';
-import type { GitHub } from './client.js';
+import { RepoApi } from './repo-api.js';
 
 /** Pages of comments read at most when looking for greenline's earlier note (100 a page, oldest first). */
 const COMMENT_PAGES = 10;
@@ -8,17 +8,7 @@ const COMMENT_PAGES = 10;
  * The author-note port on the REST API: the pull requests associated with a commit, a pull request's
  * comments (issue comments: a pull request is an issue), and one new comment (`pull-requests: write`).
  */
-export class ApiPullNotes implements PullNotePort {
-  private readonly github: GitHub;
-  private readonly owner: string;
-  private readonly repo: string;
-
-  constructor(github: GitHub, repo: { owner: string; repo: string }) {
-    this.github = github;
-    this.owner = repo.owner;
-    this.repo = repo.repo;
-  }
-
+export class ApiPullNotes extends RepoApi implements PullNotePort {
   async pullsOf(sha: string): Promise<AssociatedPull[]> {
     const { data } = await this.github.rest.repos.listPullRequestsAssociatedWithCommit({ owner: this.owner, repo: this.repo, commit_sha: sha, per_page: 100 });
     return data.map((p) => ({ number: p.number, url: p.html_url, baseRef: p.base.ref, mergedAt: p.merged_at, mergeCommitSha: p.merge_commit_sha }));

@@ -1,8 +1,8 @@
 import { ConfigurationError, ExternalError } from '../action/errors.js';
 import type { RerunPort, RunNow } from '../lastgood/confirm.js';
-import type { GitHub } from './client.js';
 import { httpStatus } from './http-error.js';
 import { githubErrorText, isRateLimited } from './refusals.js';
+import { RepoApi } from './repo-api.js';
 
 /**
  * The confirmation's port on the Actions REST API: the run as it is now, and a re-run of its failed jobs.
@@ -10,17 +10,7 @@ import { githubErrorText, isRateLimited } from './refusals.js';
  * integration"; a run in progress 403 "This workflow is already running"; a run that cannot be retried (too old,
  * nothing failed) 403 with its own text.
  */
-export class ApiReruns implements RerunPort {
-  private readonly github: GitHub;
-  private readonly owner: string;
-  private readonly repo: string;
-
-  constructor(github: GitHub, repo: { owner: string; repo: string }) {
-    this.github = github;
-    this.owner = repo.owner;
-    this.repo = repo.repo;
-  }
-
+export class ApiReruns extends RepoApi implements RerunPort {
   async run(runId: number): Promise<RunNow> {
     try {
       const { data } = await this.github.rest.actions.getWorkflowRun({ owner: this.owner, repo: this.repo, run_id: runId, exclude_pull_requests: true });

@@ -6,6 +6,7 @@ import type { GitHub } from './client.js';
 import { httpStatus } from './http-error.js';
 import { ApiHistory, GitHubRepo } from './compare.js';
 import { githubErrorText, isBranchRuleRefusal, isDuplicatePullRequest, isExistingRef, isRateLimited } from './refusals.js';
+import { RepoApi } from './repo-api.js';
 
 type TreeEntry = { path: string; mode: '100644' | '100755' | '040000' | '160000' | '120000'; type: 'blob' | 'tree' | 'commit'; sha?: string | null; content?: string };
 
@@ -160,17 +161,7 @@ export class ApiRevertBackend implements RevertBackend {
 }
 
 /** Revert pull requests (`pull-requests: write`). */
-export class ApiPullRequests implements PullRequestPort {
-  private readonly github: GitHub;
-  private readonly owner: string;
-  private readonly repo: string;
-
-  constructor(github: GitHub, repo: { owner: string; repo: string }) {
-    this.github = github;
-    this.owner = repo.owner;
-    this.repo = repo.repo;
-  }
-
+export class ApiPullRequests extends RepoApi implements PullRequestPort {
   async findOpen(head: string, base: string): Promise<{ number: number; url: string } | undefined> {
     const { data } = await this.github.rest.pulls.list({ owner: this.owner, repo: this.repo, head: `${this.owner}:${head}`, base, state: 'open', per_page: 10 });
     const pr = data[0];
