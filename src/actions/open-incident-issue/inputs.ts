@@ -5,10 +5,9 @@ import { KINDS } from '../../core/incident/state.js';
 import { checkTitleTemplate } from '../../core/incident/title.js';
 import { NOTIFY_EVENTS, type NotifyEventName } from '../../core/notify/event.js';
 import { WEBHOOK_FORMATS } from '../../core/notify/message.js';
-import { checkWebhookUrl } from '../../core/notify/url.js';
+import { checkWebhookUrl, webhookSecrets } from '../../core/notify/url.js';
 import { parseDuration } from '../../core/util/duration.js';
 import type { SecretInputs } from '../../core/action/preflight.js';
-import { webhookSecrets } from '../../core/notify/url.js';
 
 /** A duration input (`30m`, `4h`, `1d`, `1h30m`, or seconds); empty gives the fallback. */
 const durationInput = (fallbackMs: number) =>
