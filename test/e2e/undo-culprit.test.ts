@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHubStandin } from '../support/github-standin/index.js';
-import { runAction, type RunResult } from '../support/harness.js';
+import type { RunResult } from '../support/harness.js';
 import { GitFixture, git } from '../support/revert/git-fixture.js';
 import { LEDGER } from '../support/revert/ledger.js';
 import { messageOf, parentsOf, runOnFailure, TOKEN, type Scenario } from '../support/revert/scenario.js';
