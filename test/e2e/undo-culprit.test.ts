@@ -244,6 +244,34 @@ describe.each<Method>(['api', 'git'])('undo: culprit (auto-revert, method %s)', 
   });
 });
 
+describe('undo: culprit on a protected branch, and run again', () => {
+  it('main protected: the culprit revert waits in a pull request that says it undoes only the culprit', async () => {
+    const w = await world();
+    verdicts(w);
+    w.api.protectBranch('main');
+    const r = ok(await job(w, 'auto-revert', 'api'));
+    expect(r.outputs).toMatchObject({ outcome: 'pull-request', reverted: 'false', 'culprit-sha': w.c2, 'kept-shas': [w.l, w.c1, w.c3].join(' ') });
+    expect(r.outputs.reason).toContain(`opened a revert pull request undoing only the culprit ${w.c2.slice(0, 7)}`);
+    expect(await w.f.remoteHead()).toBe(w.c3);
+    const pr = [...w.api.state.issues.values()].find((i) => i.pull)!;
+    expect(pr.title).toBe('Revert "feat: c2 breaks app (fixes #\u200b12)"');
+    expect(pr.body).toContain(`Merging it undoes only the culprit ${w.c2} (undo: culprit) on top of ${w.c3}`);
+    expect(await tree(w, r.outputs['revert-sha']!)).toBe(await gitRevertTree(w, w.c2));
+  });
+
+  it.each<Method>(['api', 'git'])('the same failure handled again after the culprit revert (method %s): already reverted, nothing written', async (method) => {
+    const w = await world();
+    verdicts(w);
+    const first = ok(await job(w, 'auto-revert', method));
+    expect(first.outputs.reverted).toBe('true');
+    w.api.resetLog();
+    const again = ok(await job(w, 'auto-revert', method));
+    expect(again.outputs).toMatchObject({ outcome: 'already-reverted', reverted: 'false', 'culprit-sha': '', 'kept-shas': '' });
+    expect(writes(w)).toEqual([]);
+    expect(await w.f.remoteHead()).toBe(first.outputs['revert-sha']);
+  });
+});
+
 describe('undo: bad value', () => {
   it.each(['auto-revert', 'rollback'] as const)('%s: one line naming the input, exit 1, no request, no ref moved', async (action) => {
     const w = await world();
