@@ -165,7 +165,10 @@ function commitCell(sha: string | undefined, subject: string | undefined): strin
 
 export function revertSummary(r: RevertResult, config: RevertConfig): string {
   const branch = cell(config.branch);
-  const title = r.reverted
+  const culprit = r.culprit?.commit && !r.culprit.fallback ? r.culprit.commit : undefined;
+  const title = r.reverted && culprit
+    ? `### ⏪ ${branch}: the culprit \`${shortSha(culprit.sha)}\` undone, ${r.culprit!.kept.length} commit(s) kept`
+    : r.reverted
     ? `### ⏪ ${branch} reverted to the last good build \`${shortSha(r.targetSha)}\``
     : r.outcome === 'confirming'
       ? `### 🔁 ${branch} not reverted yet: confirming the failure by a re-run${r.dryRun ? ' (dry run)' : ''}`
@@ -178,8 +181,9 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
         : `### ⏸️ ${branch} not reverted`;
   const rows: [string, string][] = [
     ['Failing commit', commitCell(r.failing?.sha ?? config.failingSha, r.failing?.subject)],
-    [r.reverted || r.outcome !== 'confirming' ? 'Restored commit' : 'Last good commit', commitCell(r.target?.sha, r.target?.subject)],
+    [culprit || (!r.reverted && r.outcome === 'confirming') ? 'Last good commit' : 'Restored commit', commitCell(r.target?.sha, r.target?.subject)],
   ];
+  if (culprit) rows.push(['Culprit undone', commitCell(culprit.sha, culprit.subject)]);
   if (config.confirm) rows.push(['Confirmation', confirmCell(config.confirm, r)]);
   if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
