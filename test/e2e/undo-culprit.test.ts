@@ -219,6 +219,15 @@ describe.each<Method>(['api', 'git'])('undo: culprit (auto-revert, method %s)', 
     expect(w.api.callCount({ path: /\/status$/ })).toBe(0);
   });
 
+  it('a token without checks: read (403 on the check runs): falls back to all and names the permission', async () => {
+    const w = await world();
+    verdicts(w);
+    w.api.failNext({ method: 'GET', path: /\/check-runs$/, status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference', status: '403' } });
+    const r = ok(await job(w, 'auto-revert', method));
+    expect(r.outputs).toMatchObject({ reverted: 'true', 'culprit-sha': '' });
+    expect(r.outputs.reason).toContain('(undo: culprit fell back to all: no culprit named: the check runs could not be read (403 Resource not accessible by integration: the token lacks checks: read))');
+  });
+
   it('undo: all (the default) behaves as today: the last good tree, the seed message, no verdict read', async () => {
     const w = await world();
     verdicts(w);

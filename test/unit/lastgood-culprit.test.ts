@@ -33,10 +33,13 @@ describe('judge', () => {
     expect(await judge('c', [], checks)).toEqual({ verdict: 'passed', why: '1 check(s) succeeded' });
   });
 
-  it('a run cancelled by a newer push says nothing about the code', async () => {
+  it('a run cancelled by a newer push leaves the verdict incomplete, even when another check passed', async () => {
     const checks = new FakeChecks();
-    checks.set('a', 'ci', 'cancelled');
-    expect(await judge('a', [], checks)).toEqual({ verdict: 'no-verdict', why: 'no check run or commit status' });
+    checks.set('a', 'tests', 'cancelled');
+    checks.set('a', 'lint', 'success');
+    expect(await judge('a', [], checks)).toEqual({ verdict: 'no-verdict', why: 'tests: cancelled' });
+    checks.set('b', 'tests', 'cancelled');
+    expect(await judge('b', ['tests'], checks)).toEqual({ verdict: 'no-verdict', why: 'tests: cancelled' });
   });
 
   it('with require-checks only those names count, and statuses are read only for a name that is not a check run', async () => {

@@ -39,15 +39,21 @@ export const JUDGE_LIMIT = 20;
 /** How far the chain is walked down to the last good build (for the commits kept). */
 const CHAIN_LIMIT = 200;
 
-/** Check-run conclusions that say the code failed (`cancelled`, `skipped`, `neutral`, `stale` say nothing). */
+/** Check-run conclusions that say the code failed. */
 const FAILED = new Set(['failure', 'timed_out', 'startup_failure', 'action_required']);
+/**
+ * A check that did not finish (a newer push cancelled it, GitHub marked it stale): the commit's verdict is
+ * incomplete, not a pass (a lint that passed says nothing about tests that were cancelled). `skipped` and
+ * `neutral` say nothing and are passed over (a job skipped by its `if:` is normal).
+ */
+const UNFINISHED = new Set(['cancelled', 'stale']);
 const STATUS_FAILED = new Set(['failure', 'error']);
 
 /**
  * A commit's verdict. With `required` names: each as require-checks reads it (a check run of that name, else a
  * commit status of that context); failed when one failed, passed when all succeeded, else no verdict. Without:
  * every check run and commit status the commit has; failed when one failed, passed when none failed, none is
- * pending and one succeeded, else no verdict.
+ * pending or cancelled and one succeeded, else no verdict.
  */
 export async function judge(sha: string, required: readonly string[], checks: ChecksPort): Promise<{ verdict: Verdict; why: string }> {
   const runs = await checks.conclusions(sha);
@@ -60,6 +66,7 @@ export async function judge(sha: string, required: readonly string[], checks: Ch
   const passed: string[] = [];
   const note = (name: string, state: string | null, failedSet: Set<string>) => {
     if (state === null || state === 'pending' || state === 'queued' || state === 'in_progress') pending.push(`${name}: pending`);
+    else if (UNFINISHED.has(state)) pending.push(`${name}: ${state}`);
     else if (failedSet.has(state)) failed.push(`${name}: ${state}`);
     else if (state === 'success') passed.push(name);
   };

@@ -7,7 +7,8 @@ import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { needsConfirmation, requestRerun, runPassed, type ConfirmConfig, type RerunPort } from './confirm.js';
-import { culpritMessage, findCulprit, type JudgedCommit } from './culprit.js';
+import { errorMessage, httpStatus } from '../github/http-error.js';
+import { culpritMessage, findCulprit, type CulpritSearch, type JudgedCommit } from './culprit.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
 import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
@@ -452,7 +453,14 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     if (production) fallBack('failed-in: production: the failing build passed its checks, so they cannot name a culprit');
     else if (!deps.checks) fallBack('no token to read check runs and commit statuses');
     else {
-      const search = await findCulprit(failing.sha, target, ledgerOnly, config.requireChecks, { history: deps.history, checks: deps.checks });
+      let search: CulpritSearch;
+      try {
+        search = await findCulprit(failing.sha, target, ledgerOnly, config.requireChecks, { history: deps.history, checks: deps.checks });
+      } catch (error) {
+        // A token that may not read check runs (403 without checks: read) must not keep a broken branch broken.
+        if (httpStatus(error) !== 403 || /rate limit/i.test(errorMessage(error))) throw error;
+        search = { why: `the check runs could not be read (403 ${errorMessage(error)}: the token lacks checks: read)`, judged: [], chain: [] };
+      }
       const report = { judged: search.judged, why: search.why };
       steps.push(`Judged ${search.judged.length} commit(s): ${search.judged.map((j) => `${shortSha(j.sha)} ${j.verdict}`).join(', ')}`);
       if (!search.culprit) fallBack(`no culprit named: ${search.why}`, report);
