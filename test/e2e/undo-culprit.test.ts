@@ -169,6 +169,12 @@ describe.each([
     expect(await git(w.f.bare, ['rev-parse', `${head}:${LEDGER}`])).toBe(await git(w.f.bare, ['rev-parse', `${w.c3}:${LEDGER}`]));
     expect((await messageOf(w, head)).split('\n')[0]).toBe(`⚠️ Auto-rollback: Tests failed, reverting to last successful build ${w.a.slice(0, 7)}`);
     expect(r.summary).toContain('undo: culprit fell back to all:');
+    expect(r.summary).toMatch(new RegExp(`\\| \`${w.c2.slice(0, 7)}\` feat: c2 breaks lib \\| ❌ failed \\| ci: failure \\|`));
+    if (action === 'rollback') {
+      const issue = [...w.api.state.issues.values()].find((i) => !i.pull)!;
+      expect(issue.body).toContain('undo: culprit fell back to all:');
+      expect(issue.body).toContain(`${w.a.slice(0, 7)}`);
+    }
   });
 });
 
