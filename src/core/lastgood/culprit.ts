@@ -11,7 +11,9 @@
  * culprit of this one.
  */
 import { skipsCi } from '../git/history.js';
+import { errorMessage, httpStatus } from '../github/http-error.js';
 import { inertIssueReferences, shortSha } from '../util/text.js';
+import type { CreatedCommit, RevertBackend } from './revert.js';
 import type { ChainCommit, ChecksPort, CommitSummary, HistoryPort } from './types.js';
 
 /** How a commit of the chain was judged. */
@@ -32,6 +34,22 @@ export interface CulpritSearch {
   judged: JudgedCommit[];
   /** The first-parent commits above the last good build, oldest first (the culprit among them). */
   chain: CommitSummary[];
+}
+
+/** What `undo: culprit` came to, for the outputs, the summary and the incident. */
+export interface CulpritReport {
+  /** The commit undone alone; undefined when undo: culprit fell back to all (see `fallback`). */
+  commit?: CommitSummary;
+  /** The commits judged, newest first. */
+  judged: JudgedCommit[];
+  /** The commits kept: the first-parent commits above the last good build but the culprit, oldest first. */
+  kept: CommitSummary[];
+  /** The culprit's paths undone. */
+  paths: string[];
+  /** How the culprit was named, or why it was not. */
+  why: string;
+  /** Set when the whole range was undone instead (undo: all): why. */
+  fallback?: string;
 }
 
 /** How many commits below the failing head are judged at most (2 requests each). */
@@ -142,6 +160,53 @@ export async function findCulprit(
   // Named only when the chain reaches the last good build: the commits kept are then all known.
   return { ...(named.culprit ? { culprit: named.culprit } : {}), why: named.why ?? 'no commit judged', judged, chain };
 
+}
+
+export interface CulpritDecision {
+  report: CulpritReport;
+  /** The culprit to undo alone; undefined: undo everything (see `report.fallback`). */
+  commit?: ChainCommit;
+  /** Makes the revert commit of the culprit (parent: the head); set with `commit`. */
+  write?: (message: string) => Promise<CreatedCommit>;
+  /** What happened, for the summary's steps. */
+  steps: string[];
+}
+
+/**
+ * Whether the culprit alone is undone: named from the verdicts, then planned by the backend without writing
+ * (`keep`: the ledger and preserve-paths, left as the head has them). Otherwise the decision to undo everything,
+ * with why: failed-in production (every build there passed its checks), no checks port, no culprit named, its
+ * undo would conflict with later commits, or a token that may not read check runs (a broken branch must not stay
+ * broken because of a missing checks: read).
+ */
+export async function decideCulprit(
+  input: { failingSha: string; good: string; head: string; transparent: ReadonlySet<string>; above: readonly CommitSummary[]; requireChecks: readonly string[]; keep: readonly string[]; production: boolean },
+  ports: { history: HistoryPort; checks?: ChecksPort; backend: Pick<RevertBackend, 'planCulpritUndo'> },
+): Promise<CulpritDecision> {
+  const steps: string[] = [];
+  const fallBack = (why: string, report: Omit<CulpritReport, 'fallback' | 'kept' | 'paths'> = { judged: [], why }): CulpritDecision => {
+    steps.push(`undo: culprit fell back to all: ${why}`);
+    return { report: { ...report, kept: [], paths: [], fallback: why }, steps };
+  };
+  if (input.production) return fallBack('failed-in: production: the failing build passed its checks, so they cannot name a culprit');
+  if (!ports.checks) return fallBack('no token to read check runs and commit statuses');
+  let search: CulpritSearch;
+  try {
+    search = await findCulprit(input.failingSha, input.good, input.transparent, input.requireChecks, { history: ports.history, checks: ports.checks });
+  } catch (error) {
+    if (httpStatus(error) !== 403 || /rate limit/i.test(errorMessage(error))) throw error;
+    search = { why: `the check runs could not be read (403 ${errorMessage(error)}: the token lacks checks: read)`, judged: [], chain: [] };
+  }
+  const report = { judged: search.judged, why: search.why };
+  steps.push(`Judged ${search.judged.length} commit(s): ${search.judged.map((j) => `${shortSha(j.sha)} ${j.verdict}`).join(', ')}`);
+  const c = search.culprit;
+  if (!c) return fallBack(`no culprit named: ${search.why}`, report);
+  const plan = await ports.backend.planCulpritUndo({ culprit: c.sha, culpritParent: c.parents[0]!, head: input.head, keep: input.keep });
+  if ('conflict' in plan) return fallBack(`the culprit ${shortSha(c.sha)} cannot be undone alone: ${plan.conflict}`, { ...report, commit: { sha: c.sha, subject: c.subject } });
+  // Kept: the chain but the culprit, then greenline's ledger commits above the failing one (walked newest first).
+  const kept = [...search.chain.filter((k) => k.sha !== c.sha), ...[...input.above].reverse()];
+  steps.push(`Culprit: ${shortSha(c.sha)} ${c.subject} (${search.why}); ${plan.paths.length} path(s) to undo${c.parents.length > 1 ? ' (a merge: with respect to its first parent)' : ''}`);
+  return { report: { ...report, commit: { sha: c.sha, subject: c.subject }, kept, paths: plan.paths }, commit: c, write: plan.write, steps };
 }
 
 /**

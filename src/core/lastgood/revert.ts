@@ -7,8 +7,7 @@ import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { needsConfirmation, requestRerun, runPassed, type ConfirmConfig, type RerunPort } from './confirm.js';
-import { errorMessage, httpStatus } from '../github/http-error.js';
-import { culpritMessage, findCulprit, type CulpritSearch, type JudgedCommit } from './culprit.js';
+import { culpritMessage, decideCulprit, type CulpritReport } from './culprit.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
 import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
@@ -210,20 +209,6 @@ export interface RevertResult {
   culprit?: CulpritReport;
 }
 
-export interface CulpritReport {
-  /** The commit undone alone; undefined when undo: culprit fell back to all (see `fallback`). */
-  commit?: CommitSummary;
-  /** The commits judged, newest first. */
-  judged: JudgedCommit[];
-  /** The commits kept: the first-parent commits above the last good build but the culprit, oldest first. */
-  kept: CommitSummary[];
-  /** The culprit's paths undone. */
-  paths: string[];
-  /** How the culprit was named, or why it was not. */
-  why: string;
-  /** Set when the whole range was undone instead (undo: all): why. */
-  fallback?: string;
-}
 
 /**
  * Seed 000's rollback commit, with greenline's trailers appended by `renderRevertMessage`. The skip marker is
@@ -445,38 +430,14 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   let culpritWrite: ((message: string) => Promise<CreatedCommit>) | undefined;
   let culpritCommit: ChainCommit | undefined;
   if (config.undo === 'culprit') {
-    const aboveLedger = kept.filter((c) => !ledgerOnly.has(c.sha));
-    const fallBack = (why: string, report: Omit<CulpritReport, 'fallback' | 'kept' | 'paths'> = { judged: [], why }) => {
-      culprit = { ...report, kept: [], paths: [], fallback: why };
-      steps.push(`undo: culprit fell back to all: ${why}`);
-    };
-    if (production) fallBack('failed-in: production: the failing build passed its checks, so they cannot name a culprit');
-    else if (!deps.checks) fallBack('no token to read check runs and commit statuses');
-    else {
-      let search: CulpritSearch;
-      try {
-        search = await findCulprit(failing.sha, target, ledgerOnly, config.requireChecks, { history: deps.history, checks: deps.checks });
-      } catch (error) {
-        // A token that may not read check runs (403 without checks: read) must not keep a broken branch broken.
-        if (httpStatus(error) !== 403 || /rate limit/i.test(errorMessage(error))) throw error;
-        search = { why: `the check runs could not be read (403 ${errorMessage(error)}: the token lacks checks: read)`, judged: [], chain: [] };
-      }
-      const report = { judged: search.judged, why: search.why };
-      steps.push(`Judged ${search.judged.length} commit(s): ${search.judged.map((j) => `${shortSha(j.sha)} ${j.verdict}`).join(', ')}`);
-      if (!search.culprit) fallBack(`no culprit named: ${search.why}`, report);
-      else {
-        const c = search.culprit;
-        const plan = await backend.planCulpritUndo({ culprit: c.sha, culpritParent: c.parents[0]!, head: parent, keep: keepPaths });
-        if ('conflict' in plan) fallBack(`the culprit ${shortSha(c.sha)} cannot be undone alone: ${plan.conflict}`, { ...report, commit: { sha: c.sha, subject: c.subject } });
-        else {
-          culpritCommit = c;
-          culpritWrite = plan.write;
-          const keptShas = [...search.chain.filter((k) => k.sha !== c.sha), ...[...aboveLedger].reverse()];
-          culprit = { ...report, commit: { sha: c.sha, subject: c.subject }, kept: keptShas, paths: plan.paths };
-          steps.push(`Culprit: ${shortSha(c.sha)} ${c.subject} (${search.why}); ${plan.paths.length} path(s) to undo${c.parents.length > 1 ? ' (a merge: with respect to its first parent)' : ''}`);
-        }
-      }
-    }
+    const decided = await decideCulprit(
+      { failingSha: failing.sha, good: target, head: parent, transparent: ledgerOnly, above: kept.filter((c) => !ledgerOnly.has(c.sha)), requireChecks: config.requireChecks, keep: keepPaths, production },
+      { history: deps.history, backend, ...(deps.checks ? { checks: deps.checks } : {}) },
+    );
+    steps.push(...decided.steps);
+    culprit = decided.report;
+    culpritCommit = decided.commit;
+    culpritWrite = decided.write;
   }
 
   // 7. ⛔ only for a build that failed in production, or when a person asked for this revert (an explicit
