@@ -6,6 +6,8 @@
  * again, and a culprit that cannot be named, fall back to undoing everything (undo: all) and say so; undo: all
  * reads no verdict at all; a bad value stops in one line with nothing changed.
  */
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGitHubStandin } from '../support/github-standin/index.js';
 import type { RunResult } from '../support/harness.js';
@@ -37,9 +39,10 @@ interface World extends Scenario {
  * base → A (✅ recorded by the ledger commit L) → C1 → C2 → C3 on main, pushed. `c2` writes C2 (default: it
  * breaks app.py and adds broken.py), `c3` writes C3 (default: new c3.txt and a change to lib.py's last line).
  */
-async function world(opts: { c2?: (f: GitFixture) => Promise<string>; c3?: (f: GitFixture) => Promise<string> } = {}): Promise<World> {
+async function world(opts: { c2?: (f: GitFixture) => Promise<string>; c3?: (f: GitFixture) => Promise<string>; before?: (f: GitFixture) => Promise<string> } = {}): Promise<World> {
   const f = await GitFixture.create();
   const base = await f.commit('initial', { 'app.py': 'print("v1")\n', 'README.md': '# app\n', 'lib.py': 'a = 1\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6\n' });
+  if (opts.before) await opts.before(f);
   const a = await f.commit('feat: v2', { 'app.py': 'print("v2")\n' });
   const l = await f.recordPassed(a);
   const c1 = await f.commit('feat: c1 docs', { 'README.md': '# app\n\nDocs by Carol.\n', 'c1.txt': 'c1\n' });
@@ -201,6 +204,26 @@ describe.each<Method>(['api', 'git'])('undo: culprit (auto-revert, method %s)', 
     expect(await git(w.f.bare, ['show', `${head}:app.py`])).toBe('print("v2")');
     expect(await git(w.f.bare, ['show', `${head}:c3.txt`])).toBe('c3');
     expect(await messageOf(w, head)).toContain(`This reverts commit ${w.c2}, reversing\nchanges made to ${w.c1}.`);
+  });
+
+  it('a culprit that changed a binary file, a mode, a rename and a deletion is undone exactly as git revert does', async () => {
+    const w = await world({
+      c2: async (f) => {
+        await writeFile(join(f.work, 'logo.bin'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0, 9]));
+        await writeFile(join(f.work, 'run.sh'), '#!/bin/sh\necho run\n');
+        await chmod(join(f.work, 'run.sh'), 0o755);
+        await git(f.work, ['mv', 'old name.txt', 'new näme.txt']);
+        await git(f.work, ['rm', '-q', 'gone.txt']);
+        return f.commit('feat: c2 assets', { 'app.py': 'raise SystemExit(1)\n' });
+      },
+      before: (f) => f.commit('chore: assets', { 'logo.bin': '\u0000old\u0000', 'run.sh': '#!/bin/sh\n', 'old name.txt': 'n\n', 'gone.txt': 'g\n' }),
+    });
+    verdicts(w);
+    const r = ok(await job(w, 'auto-revert', method));
+    expect(r.outputs['culprit-sha']).toBe(w.c2);
+    const head = await w.f.remoteHead();
+    expect(await tree(w, head)).toBe(await gitRevertTree(w, w.c2));
+    expect(await git(w.f.bare, ['ls-tree', head, 'run.sh'])).toMatch(/^100644 /);
   });
 
   it('no culprit named (C1 has no verdict, so the failure may have started there): falls back to all', async () => {

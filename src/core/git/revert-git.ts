@@ -113,7 +113,7 @@ export class GitRevertBackend implements RevertBackend {
       const env = { GIT_INDEX_FILE: join(dir, 'index') };
       const pathspec = ['--', '.', ...spec.keep.map((p) => `:(top,literal,exclude)${cleanPath(p)}`)];
       const range = ['--no-renames', '--no-ext-diff', '--no-textconv', spec.culprit, spec.culpritParent, ...pathspec];
-      const paths = (await this.git.run(['-c', 'core.quotepath=false', 'diff', '--name-only', ...range])).stdout.split('\n').filter(Boolean).sort();
+      const paths = (await this.git.run(['diff', '--name-only', '-z', ...range])).stdout.split('\0').filter(Boolean).sort();
       if (paths.length === 0) return { conflict: 'the culprit changed nothing outside the paths kept as they are (the ledger, preserve-paths)' };
       const patch = (await this.git.run(['diff', '--binary', '--full-index', ...range])).stdout;
       // The patch passes through a string: a text file that is not UTF-8 would not come back byte for byte.
@@ -121,7 +121,7 @@ export class GitRevertBackend implements RevertBackend {
       await this.git.run(['read-tree', spec.head], { env });
       const applied = await this.git.run(['apply', '--cached', '--3way', '--whitespace=nowarn'], { env, input: patch, allowFail: true });
       if (applied.code !== 0) {
-        const unmerged = (await this.git.run(['-c', 'core.quotepath=false', 'ls-files', '-u'], { env })).stdout.split('\n').map((l) => l.split('\t')[1]).filter((p): p is string => !!p);
+        const unmerged = (await this.git.run(['ls-files', '-u', '-z'], { env })).stdout.split('\0').map((l) => l.split('\t')[1]).filter((p): p is string => !!p);
         const where = [...new Set(unmerged)];
         const detail = where.length ? where.slice(0, 5).join(', ') + (where.length > 5 ? ` and ${where.length - 5} more` : '') : applied.stderr.trim().split('\n').slice(-1)[0] ?? 'git apply failed';
         return { conflict: `undoing it conflicts with later commits (as git revert would): ${detail}` };
