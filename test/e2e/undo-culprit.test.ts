@@ -310,6 +310,29 @@ describe('undo: culprit on a protected branch, and run again', () => {
   });
 });
 
+describe('undo: culprit with confirm: rerun', () => {
+  it('attempt 1 asks for the re-run and writes nothing; attempt 2 failing again undoes the culprit alone', async () => {
+    const w = await world();
+    verdicts(w);
+    w.api.addWorkflowRun({ id: 42, head_sha: w.fail });
+    const event = (attempt: number) => ({
+      action: 'completed',
+      workflow_run: { id: 42, name: 'ci', head_branch: 'main', head_sha: w.fail, conclusion: 'failure', event: 'push', run_attempt: attempt, status: 'completed', html_url: `${w.api.serverUrl}/owner/app/actions/runs/42` },
+      repository: { full_name: 'owner/app', name: 'app', owner: { login: 'owner' } },
+    });
+    const first = ok(await runOnFailure('auto-revert', w, w.fail, { inputs: { method: 'api', undo: 'culprit', confirm: 'rerun' }, event: event(1) }));
+    expect(first.outputs).toMatchObject({ outcome: 'confirming', reverted: 'false', 'culprit-sha': w.c2 });
+    expect(first.summary).toContain('**Commits a revert would undo (1):**');
+    expect(writes(w).map((r) => r.route)).toEqual(['POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs']);
+    expect(await w.f.remoteHead()).toBe(w.c3);
+    w.api.completeWorkflowRun(42, 'failure');
+    const second = ok(await runOnFailure('auto-revert', w, w.fail, { inputs: { method: 'api', undo: 'culprit', confirm: 'rerun' }, event: event(2) }));
+    expect(second.outputs).toMatchObject({ outcome: 'reverted', 'culprit-sha': w.c2 });
+    expect(second.outputs.reason).toContain('(confirmed: attempt 2 of run 42 failed too)');
+    expect(await tree(w, await w.f.remoteHead())).toBe(await gitRevertTree(w, w.c2));
+  });
+});
+
 describe('undo: bad value', () => {
   it.each(['auto-revert', 'rollback'] as const)('%s: one line naming the input, exit 1, no request, no ref moved', async (action) => {
     const w = await world();
