@@ -2,6 +2,10 @@
 //  - API calls per revert, counted from the GitHub stand-in's request log: writes (goal: 3, a tree, a commit and the
 //    ref — the requests GitHub asks clients to space out), and all calls when the good commit is known (the reads
 //    include the kept ledger's tree entries, one per path level) and when the in-process search finds it.
+//  - API calls of an `undo: culprit` revert (good → C1 ✅ → C2 ❌ → C3 failing) next to today's revert (undo: all)
+//    of the same branch: the extra reads are the verdicts (check runs + statuses per commit judged) and the
+//    culprit's paths (two compares, the tree levels of its paths, the parent commit). Goal: ≤ 4 + 2 per commit
+//    judged on top of today's revert.
 //  - Wall time of greenline's API revert against the plain-git way (`git clone` + restore the good tree
 //    keeping the ledger + commit + `git push`) on a repository with 5,000 commits (quick mode: 200), and of
 //    greenline's git method from a depth-1 checkout. Everything is local (stand-in, file:// remote), so the
@@ -13,6 +17,7 @@ import { GitHistory } from '../src/core/git/history.js';
 import { GitRevertBackend } from '../src/core/git/revert-git.js';
 import { getOctokit } from '@actions/github';
 import { createGitHub, type GitHub } from '../src/core/github/client.js';
+import { GitHubChecks } from '../src/core/github/checks.js';
 import { GitHubRepo } from '../src/core/github/compare.js';
 import { ApiRevertBackend } from '../src/core/github/revert-api.js';
 import { autoRevert, DEFAULT_MESSAGE_TEMPLATE, type RevertConfig, type RevertDeps } from '../src/core/lastgood/revert.js';
@@ -76,7 +81,7 @@ const bench: Bench = async ({ quick }) => {
       const github = paced ? createGitHub({ token: TOKEN, baseUrl: api.url, log }) : (getOctokit(TOKEN, { baseUrl: api.url }) as GitHub);
       const repo = new GitHubRepo(github, { owner: 'owner', repo: 'app' }, log);
       const backend = new ApiRevertBackend(repo, { log });
-      return { backend, history: backend.history, log, ledgerInput: async () => (await repo.readFile(failing, LEDGER))?.text };
+      return { backend, history: backend.history, checks: new GitHubChecks(github, { owner: 'owner', repo: 'app' }), log, ledgerInput: async () => (await repo.readFile(failing, LEDGER))?.text };
     };
 
     // API calls per revert.
@@ -138,6 +143,31 @@ const bench: Bench = async ({ quick }) => {
       );
       await reset();
     }
+    // undo: culprit on good → ledger → C1 (✅) → C2 (❌) → C3 (failing, no verdict yet), next to undo: all.
+    const ledgerCommit = await git(f.bare, ['rev-parse', `${failing}^`]);
+    await git(f.work, ['reset', '-q', '--hard', ledgerCommit]);
+    const c1 = await f.commit('feat: c1', { 'src/module_7.py': 'value = 70\n' });
+    const c2 = await f.commit('feat: c2 (broken)', { 'app.py': 'raise SystemExit(1)\n', 'src/module_1.py': 'broken\n' });
+    const c3 = await f.commit('feat: c3', { 'src/module_9.py': 'value = 90\n' });
+    await f.push('main', { force: true });
+    api.addCheckRun(c1, 'ci', 'success');
+    api.addCheckRun(c2, 'ci', 'failure');
+    const resetCulprit = () => git(f.bare, ['update-ref', 'refs/heads/main', c3]);
+    api.resetLog();
+    const all = await autoRevert(config({ failingSha: c3 }), apiDeps());
+    if (!all.reverted) throw new Error(`revert failed: ${all.reason}`);
+    const callsAll = api.requests.length;
+    await resetCulprit();
+    await new Promise((r) => setTimeout(r, 1_000));
+    api.resetLog();
+    const culprit = await autoRevert(config({ failingSha: c3, undo: 'culprit' }), apiDeps());
+    if (!culprit.reverted || culprit.culprit?.commit?.sha !== c2) throw new Error(`culprit revert failed: ${culprit.reason}`);
+    const callsCulprit = api.requests.length;
+    // The failing head is judged by its own run: no request.
+    const judged = (culprit.culprit.judged.length || 1) - 1;
+    const culpritGoal = callsAll + 4 + 2 * judged;
+    await git(f.bare, ['update-ref', 'refs/heads/main', failing]);
+
     const apiMs = median(apiTimes);
     const gitMs = median(gitTimes);
     const unpacedMs = median(unpacedTimes);
@@ -147,6 +177,14 @@ const bench: Bench = async ({ quick }) => {
       { bench: 'revert', metric: 'API writes per revert', value: String(writesGiven), peer: '—', goal: '3', met: writesGiven === 3 },
       { bench: 'revert', metric: 'API calls per revert (good commit given)', value: String(callsGiven), peer: '—', goal: 'informative' },
       { bench: 'revert', metric: 'API calls per revert (good commit found in-process)', value: String(callsFound), peer: '—', goal: 'informative' },
+      {
+        bench: 'revert',
+        metric: `API calls of a culprit revert (${judged} commits judged)`,
+        value: String(callsCulprit),
+        peer: `today's revert (undo: all) of the same branch: ${callsAll}`,
+        goal: `≤ ${callsAll} + 4 + 2 × ${judged} = ${culpritGoal}`,
+        met: callsCulprit <= culpritGoal,
+      },
       { bench: 'revert', metric: `wall time, API revert (${total} commits)`, value: `${apiMs.toFixed(0)} ms`, peer: peerText, ratio: apiMs / peerMs, goal: 'informative (issue 6 sets no goal)' },
       { bench: 'revert', metric: `wall time, API revert with the throttling plugin off (${total} commits)`, value: `${unpacedMs.toFixed(0)} ms`, peer: peerText, ratio: unpacedMs / peerMs, goal: 'informative' },
       { bench: 'revert', metric: `wall time, git method from a depth-1 clone (${total} commits)`, value: `${gitMs.toFixed(0)} ms`, peer: peerText, ratio: gitMs / peerMs, goal: 'informative' },

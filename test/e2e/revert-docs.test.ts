@@ -24,8 +24,8 @@ function allOutputs(r: RunResult): Record<string, string> {
 }
 
 describe('auto-revert: every output in action.yml is written on every path', () => {
-  it('action.yml names exactly outcome, reverted, revert-sha, target-sha, pull-request-url, reason, and what :stable serves', () => {
-    expect(OUTPUTS).toEqual(['outcome', 'pull-request-url', 'reason', 'revert-sha', 'reverted', 'stable-commit', 'stable-digest', 'stable-since', 'target-sha']);
+  it('action.yml names exactly outcome, reverted, revert-sha, target-sha, pull-request-url, reason, what :stable serves, and the culprit undone and commits kept', () => {
+    expect(OUTPUTS).toEqual(['culprit-sha', 'kept-shas', 'outcome', 'pull-request-url', 'reason', 'revert-sha', 'reverted', 'stable-commit', 'stable-digest', 'stable-since', 'target-sha']);
   });
 
   it('reverted', async () => {

@@ -48,6 +48,7 @@ export const inputSchema = z.object({
   confirm: choiceInput(['none', 'rerun'] as const, 'none'),
   // GitHub keeps re-running a run up to attempt 50; past a few attempts a failure is not flaky.
   'confirm-attempts': integerInput(2, 2, 10),
+  undo: choiceInput(['all', 'culprit'] as const, 'all'),
   'failed-in': choiceInput(['tests', 'production'] as const, 'tests'),
   'ledger-path': repoPathInput(),
   'ledger-source': choiceInput(['auto', 'workspace', 'api'] as const, 'auto'),
@@ -59,7 +60,7 @@ export const inputSchema = z.object({
 
 export type RevertInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason', 'stable-commit', 'stable-digest', 'stable-since'] as const;
+export const outputNames = ['outcome', 'reverted', 'revert-sha', 'target-sha', 'pull-request-url', 'reason', 'stable-commit', 'stable-digest', 'stable-since', 'culprit-sha', 'kept-shas'] as const;
 
 /** Masked as soon as they are read (preflight and run). */
 export const secretInputs: SecretInputs = { names: ['token'] };

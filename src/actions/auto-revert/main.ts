@@ -48,6 +48,7 @@ export async function main(config: RevertConfig, deps: RevertDeps): Promise<Acti
       'pull-request-url': result.pullRequestUrl,
       reason: result.reason,
       ...stableOutputs(stableOf(result)),
+      ...culpritOutputs(result),
     },
     summary: revertSummary(result, config),
     ...(result.failure ? { failure: result.failure } : {}),
@@ -79,10 +80,46 @@ export async function tellAuthor(result: RevertResult, config: RevertConfig, dep
 export function revertFailed(config: RevertConfig, why: string): ActionResult {
   const reason = `the revert failed: ${why}`;
   return {
-    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason, ...stableOutputs(undefined) },
+    outputs: { outcome: 'failed', reverted: 'false', 'revert-sha': '', 'target-sha': '', 'pull-request-url': '', reason, ...stableOutputs(undefined), ...culpritOutputs(undefined) },
     summary: [`### ❌ ${cell(config.branch)} not reverted`, '', `**Why:** ${cell(reason, 2000)}`, ''].join('\n'),
     failure: why,
   };
+}
+
+/**
+ * `undo: culprit`'s outputs, written on every path: the culprit undone alone and the commits kept (full SHAs,
+ * oldest first, space separated); both empty when no culprit was undone (undo: all, a fall-back to all, a stop).
+ */
+export function culpritOutputs(r: RevertResult | undefined): { 'culprit-sha': string; 'kept-shas': string } {
+  const c = r?.culprit;
+  const undone = c?.commit && !c.fallback ? c : undefined;
+  return { 'culprit-sha': undone?.commit?.sha ?? '', 'kept-shas': undone ? undone.kept.map((k) => k.sha).join(' ') : '' };
+}
+
+/**
+ * The evidence of `undo: culprit` for the summary and the incident: each commit judged and how, which was
+ * undone, which were kept, or why it fell back to undoing everything (plain text: the caller renders it).
+ */
+export function culpritLines(r: RevertResult, markdown: (text: string) => string): string[] {
+  const c = r.culprit;
+  if (!c) return [];
+  const lines: string[] = [];
+  const undone = c.commit && !c.fallback;
+  lines.push(undone ? `**undo: culprit** — ${markdown(c.why)}` : `**undo: culprit fell back to all:** ${markdown(c.fallback ?? '')}`, '');
+  if (c.judged.length) {
+    lines.push('| Commit | Verdict | From |', '| --- | --- | --- |');
+    for (const j of c.judged) {
+      const mark = j.verdict === 'passed' ? '✅ passed' : j.verdict === 'failed' ? '❌ failed' : '⚪ no verdict';
+      const role = undone && j.sha === c.commit!.sha ? ' **(culprit: undone)**' : '';
+      lines.push(`| \`${shortSha(j.sha)}\` ${markdown(j.subject)}${role} | ${mark} | ${markdown(j.why)} |`);
+    }
+    lines.push('');
+  }
+  if (undone) {
+    lines.push(`**Undone:** \`${shortSha(c.commit!.sha)}\` ${markdown(c.commit!.subject)} (${c.paths.length} path(s))`, '');
+    lines.push(`**Kept (${c.kept.length}):**`, '', ...c.kept.map((k) => `- \`${shortSha(k.sha)}\` ${markdown(k.subject)}`), '');
+  }
+  return lines;
 }
 
 /**
@@ -128,7 +165,10 @@ function commitCell(sha: string | undefined, subject: string | undefined): strin
 
 export function revertSummary(r: RevertResult, config: RevertConfig): string {
   const branch = cell(config.branch);
-  const title = r.reverted
+  const culprit = r.culprit?.commit && !r.culprit.fallback ? r.culprit.commit : undefined;
+  const title = r.reverted && culprit
+    ? `### ⏪ ${branch}: the culprit \`${shortSha(culprit.sha)}\` undone, ${r.culprit!.kept.length} commit(s) kept`
+    : r.reverted
     ? `### ⏪ ${branch} reverted to the last good build \`${shortSha(r.targetSha)}\``
     : r.outcome === 'confirming'
       ? `### 🔁 ${branch} not reverted yet: confirming the failure by a re-run${r.dryRun ? ' (dry run)' : ''}`
@@ -141,8 +181,9 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
         : `### ⏸️ ${branch} not reverted`;
   const rows: [string, string][] = [
     ['Failing commit', commitCell(r.failing?.sha ?? config.failingSha, r.failing?.subject)],
-    [r.reverted || r.outcome !== 'confirming' ? 'Restored commit' : 'Last good commit', commitCell(r.target?.sha, r.target?.subject)],
+    [culprit || (!r.reverted && r.outcome === 'confirming') ? 'Last good commit' : 'Restored commit', commitCell(r.target?.sha, r.target?.subject)],
   ];
+  if (culprit) rows.push(['Culprit undone', commitCell(culprit.sha, culprit.subject)]);
   if (config.confirm) rows.push(['Confirmation', confirmCell(config.confirm, r)]);
   if (r.reverted) rows.push(['New commit', `\`${r.revertSha}\`${r.verified === undefined ? '' : r.verified ? ' (verified signature)' : ' (unsigned)'}`]);
   if (r.pullRequestUrl) rows.push(['Pull request', r.pullRequestUrl]);
@@ -152,6 +193,7 @@ export function revertSummary(r: RevertResult, config: RevertConfig): string {
   }
   const lines = [title, '', keyValues(rows), '', `**Why:** ${cell(r.reason, 2000)}`, ''];
   if (r.find?.entries || r.ledgerText !== undefined) lines.push(stableLine(stableOf(r), config.ledgerPath), '');
+  lines.push(...culpritLines(r, (t) => cell(t, 500)));
   if (r.undoneTotal > 0) {
     lines.push(r.outcome === 'confirming' ? `**Commits a revert would undo (${r.undoneTotal}):**` : `**Commits undone (${r.undoneTotal}):**`, '');
     for (const c of r.undone) lines.push(`- \`${shortSha(c.sha)}\` ${cell(c.subject)}`);

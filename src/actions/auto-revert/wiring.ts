@@ -2,6 +2,7 @@ import type { RunContext } from '../../core/action/context.js';
 import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
+import { GitHubChecks } from '../../core/github/checks.js';
 import { ApiReruns } from '../../core/github/reruns.js';
 import type { ConfirmConfig } from '../../core/lastgood/confirm.js';
 import { covered, DEFAULT_MESSAGE_TEMPLATE, type RevertConfig, type RevertDeps } from '../../core/lastgood/revert.js';
@@ -17,7 +18,7 @@ export type SharedRevertInputs = Pick<
   AutoRevertInputs,
   | 'method' | 'token' | 'branch' | 'failing-sha' | 'target-sha' | 'ledger-path' | 'ledger-source' | 'preserve-paths'
   | 'require-checks' | 'reason' | 'message' | 'max-per-day' | 'fallback' | 'dry-run' | 'comment-on-pull-request'
-  | 'confirm' | 'confirm-attempts'
+  | 'confirm' | 'confirm-attempts' | 'undo'
 >;
 
 export interface RevertWiring {
@@ -31,6 +32,7 @@ export interface RevertWiring {
  * only be checked against the context (branch, failing commit) before any request is made.
  */
 export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 'tests' | 'production' }, ctx: RunContext, log: Logger): Promise<RevertWiring> {
+  if (inputs.undo === 'culprit' && inputs.token === '') throw new ConfigurationError('Input "token": required with undo: culprit (the check runs and commit statuses of the commits are read: checks: read, statuses: read)');
   if (inputs.method === 'api' && inputs.token === '') throw new ConfigurationError('Input "token": required with method: api (the Git Data API needs contents: write)');
   const branch = inputs.branch ?? ctx.branch;
   // A branch and failing commit taken from a pull request's (or a fork's, or a merge queue's) run are not
@@ -71,6 +73,7 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
     maxPerDay: inputs['max-per-day'],
     fallback: inputs.fallback,
     failedIn: inputs['failed-in'] ?? 'tests',
+    undo: inputs.undo,
     dryRun: inputs['dry-run'],
     ...(confirm ? { confirm } : {}),
     now: new Date(),
@@ -78,6 +81,8 @@ export async function wireRevert(inputs: SharedRevertInputs & { 'failed-in'?: 't
     repoUrl: ctx.owner && ctx.repo ? `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}` : '',
   };
   const deps = revertDeps(inputs.method, setup, failingSha, log, undefined, inputs['comment-on-pull-request']);
+  // undo: culprit reads every commit's verdicts, with or without require-checks.
+  if (inputs.undo === 'culprit' && !deps.checks && setup.github) deps.checks = new GitHubChecks(setup.github, { owner: ctx.owner, repo: ctx.repo });
   if (confirm && setup.github && setup.repo) deps.rerun = new ApiReruns(setup.github, { owner: setup.repo.owner, repo: setup.repo.repo });
   return { config, deps, setup };
 }

@@ -30,6 +30,7 @@ export const inputSchema = z.object({
   fallback: revert.fallback,
   confirm: revert.confirm,
   'confirm-attempts': revert['confirm-attempts'],
+  undo: revert.undo,
   'require-checks': revert['require-checks'],
   'comment-on-pull-request': revert['comment-on-pull-request'],
   // open-incident-issue
@@ -73,6 +74,8 @@ export const outputNames = [
   'stable-commit',
   'stable-digest',
   'stable-since',
+  'culprit-sha',
+  'kept-shas',
 ] as const;
 
 /** Masked as soon as they are read (preflight and run). */

@@ -15,7 +15,7 @@ import type { WebhookSettings } from '../../core/notify/settings.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
 import { cell, shortSha } from '../../core/util/text.js';
 import { stableOutputs } from '../../core/ledger/stable-serves.js';
-import { revertSummary, stableOf, tellAuthor } from '../auto-revert/main.js';
+import { culpritLines, culpritOutputs, revertSummary, stableOf, tellAuthor } from '../auto-revert/main.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
 import { configure, summarise } from '../open-incident-issue/main.js';
 
@@ -143,6 +143,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     'issue-url': incident?.issueUrl ?? '',
     operation: incident?.operation ?? 'none',
     ...stableOutputs(result ? stableOf(result) : undefined),
+    ...culpritOutputs(result),
   };
 
   const parts: string[] = [];
@@ -204,13 +205,16 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   const target = result?.targetSha ? shortSha(result.targetSha) : '';
   const lines: string[] = [];
   if (crash) lines.push(`**${branch} was not rolled back**: the rollback failed (${crash}). Check ${branch} and the run.`);
-  else if (verdict === 'reverted') lines.push(`**${branch} was rolled back** from ${failing} to the tree of the last good build ${target}: new commit ${shortSha(result!.revertSha)} ([skip ci]).`);
+  else if (verdict === 'reverted' && culpritUndone(result)) {
+    lines.push(`**${branch} was rolled back**: greenline undid only the culprit ${shortSha(result!.culprit!.commit!.sha)} on top of ${failing}, keeping ${result!.culprit!.kept.length} commit(s): new commit ${shortSha(result!.revertSha)} ([skip ci]).`);
+  } else if (verdict === 'reverted') lines.push(`**${branch} was rolled back** from ${failing} to the tree of the last good build ${target}: new commit ${shortSha(result!.revertSha)} ([skip ci]).`);
   else if (verdict === 'would-revert') lines.push(`**Dry run**: ${branch} would be rolled back from ${failing} to the tree of ${target}. Nothing was changed.`);
   else if (verdict === 'pull-request') lines.push(`**${branch} is protected**: the rollback to ${target} waits in a pull request, ${result!.pullRequestUrl}. Merge it to roll back.`);
   else if (result?.outcome === 'not-a-regression') {
     lines.push(`**${branch} was not rolled back**: the failure of ${failing} is not caused by a code change (its tree already passed: ${result.find?.headPassed?.why ?? 'see the reason'}). It is flaky or environmental: re-run the failed jobs, or look at what changed outside the code. No build was marked ⛔.`);
   } else lines.push(`**${branch} was not rolled back** and is still on ${failing}: ${result?.reason ?? ''}. A person is needed.`);
   if (result?.confirmed) lines.push('', `Confirmed by a re-run before reverting: ${result.confirmed}.`);
+  if (result?.culprit && verdict !== 'not-reverted') lines.push('', ...culpritLines(result, (t) => t.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')).filter((l, i, all) => l !== '' || i < all.length - 1));
   lines.push('', `Reason: ${config.revert.reason}`);
   if (result?.find?.found) lines.push('', `Last good build: ${result.find.reason}`);
   if (result?.ledgerEntry) {
@@ -230,6 +234,10 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   return lines.join('\n');
 }
 
+function culpritUndone(result: RevertResult | undefined): boolean {
+  return !!result?.culprit?.commit && !result.culprit.fallback;
+}
+
 /** What greenline did, one plain sentence for chat (escaped there by the format: the reason is untrusted). */
 export function chatLine(config: RollbackConfig, verdict: Verdict, result: RevertResult | undefined, crash: string | undefined): string {
   const branch = config.revert.branch;
@@ -237,6 +245,7 @@ export function chatLine(config: RollbackConfig, verdict: Verdict, result: Rever
   const target = result?.targetSha ? shortSha(result.targetSha) : '';
   const why = config.revert.reason;
   if (crash) return `${branch} was not rolled back: the rollback failed (${crash}). A person is needed.`;
+  if (verdict === 'reverted' && culpritUndone(result)) return `${branch} was rolled back: greenline undid only the culprit ${shortSha(result!.culprit!.commit!.sha)}, keeping ${result!.culprit!.kept.length} commit(s) (new commit ${shortSha(result!.revertSha)}, [skip ci]). Reason: ${why}`;
   if (verdict === 'reverted') return `${branch} was rolled back from ${failing} to the last good build ${target} (new commit ${shortSha(result!.revertSha)}, [skip ci]). Reason: ${why}`;
   if (verdict === 'would-revert') return `Dry run: ${branch} would be rolled back from ${failing} to ${target}. Reason: ${why}`;
   if (verdict === 'pull-request') return `${branch} is protected: the rollback to ${target} waits in a pull request, ${result!.pullRequestUrl}. Reason: ${why}`;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../action/log.js';
-import type { CreatedCommit, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
+import type { CreatedCommit, CulpritPlan, CulpritUndoSpec, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
 import type { CommitSummary } from '../lastgood/types.js';
 import { GitError, type Git } from './git.js';
 import type { GitHistory } from './history.js';
@@ -95,6 +95,39 @@ export class GitRevertBackend implements RevertBackend {
       const tree = (await this.git.run(['write-tree'], { env })).stdout.trim();
       const sha = await this.git.commitTree(tree, [spec.parent], spec.message);
       return { sha, tree };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * `undo: culprit` as `git revert --no-edit [-m 1]` does it, without touching HEAD, the index or the working
+   * tree: the culprit's diff from its first parent, reversed (binary, full blob names, outside the kept paths),
+   * applied three-way (`git apply --cached --3way`) to the head's tree in a private index. A hunk a later commit
+   * changed conflicts as it would for `git revert`; then nothing is written.
+   */
+  async planCulpritUndo(spec: CulpritUndoSpec): Promise<CulpritPlan> {
+    const dir = await mkdtemp(join(tmpdir(), 'greenline-culprit-'));
+    try {
+      for (const sha of [spec.culprit, spec.culpritParent, spec.head]) await this.history.ensureCommit(sha);
+      const env = { GIT_INDEX_FILE: join(dir, 'index') };
+      const pathspec = ['--', '.', ...spec.keep.map((p) => `:(top,literal,exclude)${cleanPath(p)}`)];
+      const range = ['--no-renames', '--no-ext-diff', '--no-textconv', spec.culprit, spec.culpritParent, ...pathspec];
+      const paths = (await this.git.run(['diff', '--name-only', '-z', ...range])).stdout.split('\0').filter(Boolean).sort();
+      if (paths.length === 0) return { conflict: 'the culprit changed nothing outside the paths kept as they are (the ledger, preserve-paths)' };
+      const patch = (await this.git.run(['diff', '--binary', '--full-index', ...range])).stdout;
+      // The patch passes through a string: a text file that is not UTF-8 would not come back byte for byte.
+      if (patch.includes('\uFFFD')) return { conflict: 'the culprit changed a text file that is not UTF-8: it is not undone through a patch' };
+      await this.git.run(['read-tree', spec.head], { env });
+      const applied = await this.git.run(['apply', '--cached', '--3way', '--whitespace=nowarn'], { env, input: patch, allowFail: true });
+      if (applied.code !== 0) {
+        const unmerged = (await this.git.run(['ls-files', '-u', '-z'], { env })).stdout.split('\0').map((l) => l.split('\t')[1]).filter((p): p is string => !!p);
+        const where = [...new Set(unmerged)];
+        const detail = where.length ? where.slice(0, 5).join(', ') + (where.length > 5 ? ` and ${where.length - 5} more` : '') : applied.stderr.trim().split('\n').slice(-1)[0] ?? 'git apply failed';
+        return { conflict: `undoing it conflicts with later commits (as git revert would): ${detail}` };
+      }
+      const tree = (await this.git.run(['write-tree'], { env })).stdout.trim();
+      return { paths, write: async (message: string) => ({ sha: await this.git.commitTree(tree, [spec.head], message), tree }) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { ExternalError } from '../action/errors.js';
 import type { Logger } from '../action/log.js';
 import type { CommitSummary } from '../lastgood/types.js';
-import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../lastgood/revert.js';
+import { covered, type CreatedCommit, type CulpritPlan, type CulpritUndoSpec, type PullRequestPort, type RevertBackend, type RevertCommit, type RevertCommitSpec, type UpdateOutcome } from '../lastgood/revert.js';
 import type { GitHub } from './client.js';
 import { httpStatus } from './http-error.js';
 import { ApiHistory, GitHubRepo } from './compare.js';
@@ -9,6 +9,9 @@ import { githubErrorText, isBranchRuleRefusal, isDuplicatePullRequest, isExistin
 import { RepoApi } from './repo-api.js';
 
 type TreeEntry = { path: string; mode: '100644' | '100755' | '040000' | '160000' | '120000'; type: 'blob' | 'tree' | 'commit'; sha?: string | null; content?: string };
+
+/** GitHub's compare lists at most this many files. */
+const MAX_COMPARE_FILES = 300;
 
 function clean(path: string): string {
   return path.replace(/^\/+|\/+$/g, '');
@@ -122,6 +125,44 @@ export class ApiRevertBackend implements RevertBackend {
       tree = data.sha;
     }
     return this.commitTree(spec.message, tree, spec.parent);
+  }
+
+  /**
+   * `undo: culprit` path by path: the culprit's changed paths (compare parent...culprit) as its first parent
+   * has them (blob SHA and mode: the exact bytes; absent there → deleted), on top of the head's tree, when no
+   * later commit left those paths different from the culprit's (compare culprit...head): the API cannot merge
+   * text, so a path a later commit changed again is a conflict. Three reads and the tree levels of the paths.
+   */
+  async planCulpritUndo(spec: CulpritUndoSpec): Promise<CulpritPlan> {
+    const [undo, later, parent, head] = await Promise.all([
+      this.repo.compare(spec.culpritParent, spec.culprit),
+      this.repo.compare(spec.culprit, spec.head),
+      this.repo.commit(spec.culpritParent),
+      this.repo.commit(spec.head),
+    ]);
+    if (!undo || !later || !parent || !head) throw new Error(`commit ${spec.culprit}, its parent or ${spec.head} not found`);
+    if (undo.files === undefined) return { conflict: `the culprit changes more files than GitHub's compare lists (${MAX_COMPARE_FILES}): it cannot be undone path by path through the API (method: git can)` };
+    const paths = undo.files.filter((p) => !covered(p, spec.keep)).sort();
+    if (paths.length === 0) return { conflict: 'the culprit changed nothing outside the paths kept as they are (the ledger, preserve-paths)' };
+    if (later.files === undefined) return { conflict: `the later commits change more files than GitHub's compare lists (${MAX_COMPARE_FILES})` };
+    const touched = paths.filter((p) => later.files!.some((q) => p === q || q.startsWith(`${p}/`) || p.startsWith(`${q}/`)));
+    if (touched.length) return { conflict: `a later commit changed ${touched.slice(0, 5).join(', ')}${touched.length > 5 ? ` and ${touched.length - 5} more` : ''} again after the culprit` };
+    const entries: TreeEntry[] = [];
+    for (const path of paths) {
+      const before = await this.repo.entryAt(parent.tree, path);
+      if (before) entries.push({ path, mode: before.mode as TreeEntry['mode'], type: before.type as TreeEntry['type'], sha: before.sha });
+      else {
+        const now = await this.repo.entryAt(head.tree, path);
+        if (now) entries.push({ path, mode: now.mode as TreeEntry['mode'], type: now.type as TreeEntry['type'], sha: null });
+      }
+    }
+    return {
+      paths,
+      write: async (message: string) => {
+        const { data } = await this.github.rest.git.createTree({ ...this.o, base_tree: head.tree, tree: entries });
+        return this.commitTree(message, data.sha, head.sha);
+      },
+    };
   }
 
   private async commitTree(message: string, tree: string, parent: string): Promise<CreatedCommit> {

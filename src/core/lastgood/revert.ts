@@ -7,6 +7,7 @@ import type { NewLedgerEntry } from '../ledger/schema.js';
 import type { LedgerEntry } from '../ledger/types.js';
 import { inertIssueReferences, neutralise, shortSha } from '../util/text.js';
 import { needsConfirmation, requestRerun, runPassed, type ConfirmConfig, type RerunPort } from './confirm.js';
+import { culpritMessage, decideCulprit, type CulpritReport } from './culprit.js';
 import { findLastGood, sameCommit, type LedgerInput } from './find.js';
 import type { AuthorNote, PullNotePort } from './author-note.js';
 import { ledgerAt, type LedgerAt } from './ledger-at.js';
@@ -49,7 +50,23 @@ export interface RevertBackend {
   updateBranch(branch: string, sha: string, expected: string): Promise<UpdateOutcome>;
   /** Creates a branch at `sha`; `exists` (and leaves it alone) when it is already there. */
   createBranch(branch: string, sha: string): Promise<'created' | 'exists'>;
+  /**
+   * `undo: culprit`: the culprit's changes from its first parent taken back on top of `head`, the `keep` paths
+   * left as `head` has them. Reads only (git: objects in the private index, nothing pushed); `conflict` when a
+   * later commit changed what the culprit changed; `write` makes the commit (parent `head`).
+   */
+  planCulpritUndo(spec: CulpritUndoSpec): Promise<CulpritPlan>;
 }
+
+export interface CulpritUndoSpec {
+  culprit: string;
+  /** The culprit's first parent: a merge is undone with respect to it (`git revert -m 1`). */
+  culpritParent: string;
+  head: string;
+  keep: readonly string[];
+}
+
+export type CulpritPlan = { conflict: string } | { paths: string[]; write(message: string): Promise<CreatedCommit> };
 
 /**
  * The revert commit's tree: `good`'s, with the `preserve` paths as they are in `parent`, then the `keep` paths
@@ -96,6 +113,11 @@ export interface RevertConfig {
    * back to the last good build below it.
    */
   failedIn?: 'tests' | 'production';
+  /**
+   * `all` (default): restore the last good tree. `culprit` (culprit.ts): undo only the commit whose checks failed
+   * first after a commit that passed, keeping the others; `all` when it cannot be named or undone cleanly.
+   */
+  undo?: 'all' | 'culprit';
   dryRun: boolean;
   /**
    * `confirm: rerun` (confirm.ts): the failing run, its attempt and the attempt that reverts. An attempt before
@@ -111,6 +133,7 @@ export interface RevertConfig {
 export interface RevertDeps {
   backend: RevertBackend;
   history: HistoryPort;
+  /** require-checks, and the verdicts `undo: culprit` reads (required then). */
   checks?: ChecksPort;
   /** Needed for `fallback: pull-request`; undefined without a token. */
   pulls?: PullRequestPort;
@@ -182,7 +205,10 @@ export interface RevertResult {
   failure?: string;
   /** `confirm: rerun`: the evidence that the failure reproduced (set on a revert after a re-run failed too). */
   confirmed?: string;
+  /** `undo: culprit`: how the commits were judged, and what was undone and kept (or why it fell back to all). */
+  culprit?: CulpritReport;
 }
+
 
 /**
  * Seed 000's rollback commit, with greenline's trailers appended by `renderRevertMessage`. The skip marker is
@@ -397,12 +423,29 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   const between = { commits: range.commits.filter((c) => !ledgerOnly.has(c.sha)), total: range.total - ledgerOnly.size };
   kept = [...kept, ...range.commits.filter((c) => ledgerOnly.has(c.sha))];
 
+  // 6b. undo: culprit. The commit that started the failure, undone alone on top of the head (the ledger and the
+  //     preserved paths as the head has them), when it can be named and undone without touching later work;
+  //     else the whole range, as undo: all, with the reason saying why.
+  let culprit: CulpritReport | undefined;
+  let culpritWrite: ((message: string) => Promise<CreatedCommit>) | undefined;
+  let culpritCommit: ChainCommit | undefined;
+  if (config.undo === 'culprit') {
+    const decided = await decideCulprit(
+      { failingSha: failing.sha, good: target, head: parent, transparent: ledgerOnly, above: kept.filter((c) => !ledgerOnly.has(c.sha)), requireChecks: config.requireChecks, keep: keepPaths, production },
+      { history: deps.history, backend, ...(deps.checks ? { checks: deps.checks } : {}) },
+    );
+    steps.push(...decided.steps);
+    culprit = decided.report;
+    culpritCommit = decided.commit;
+    culpritWrite = decided.write;
+  }
+
   // 7. ⛔ only for a build that failed in production, or when a person asked for this revert (an explicit
   //    target-sha) of a build that had passed tests: a test failure's revert never condemns a build (a flaky
   //    failure would condemn a good one for ever).
   const files: { path: string; content: string }[] = [];
   let ledgerEntry: NewLedgerEntry | undefined;
-  if ((config.targetSha || production) && ledger && covered(config.ledgerPath, config.preservePaths)) {
+  if ((config.targetSha || production) && !culpritWrite && ledger && covered(config.ledgerPath, config.preservePaths)) {
     const build = await failingBuild(deps.history, failing.sha, ledger.paths);
     const written = markRolledBack(ledger.text, build, target, config);
     if (written === 'not-utf8') log.warning(`${config.ledgerPath} is not UTF-8: the ⛔ marker for ${shortSha(build)} was not written (the file is kept byte for byte)`);
@@ -412,9 +455,15 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     }
   }
 
-  const message = renderRevertMessage(config.messageTemplate, { reason: config.reason, goodSha: target, failingSha: failing.sha, branch: config.branch, runUrl: config.runUrl }, ledgerEntry ? [ledgerEntry.commit] : []);
-  const base = { failing, target: targetInfo, targetSha: target, undone: between.commits, undoneTotal: between.total, kept, find, message, ...(ledgerEntry ? { ledgerEntry } : {}) };
+  const message = culpritCommit
+    ? culpritMessage({ culprit: culpritCommit, failingSha: failing.sha, branch: config.branch, reason: config.reason, runUrl: config.runUrl, why: culprit!.why })
+    : renderRevertMessage(config.messageTemplate, { reason: config.reason, goodSha: target, failingSha: failing.sha, branch: config.branch, runUrl: config.runUrl }, ledgerEntry ? [ledgerEntry.commit] : []);
+  const undone = culpritCommit ? { commits: [{ sha: culpritCommit.sha, subject: culpritCommit.subject }], total: 1 } : between;
+  const base = { failing, target: targetInfo, targetSha: target, undone: undone.commits, undoneTotal: undone.total, kept, find, message, ...(ledgerEntry ? { ledgerEntry } : {}), ...(culprit ? { culprit } : {}) };
   const subject = message.split('\n')[0] ?? '';
+  /** What the new commit does, for the steps and the reason. */
+  const what = culpritCommit ? `undoing only the culprit ${shortSha(culpritCommit.sha)}` : `with the tree of ${shortSha(target)}`;
+  const fellBack = culprit?.fallback ? ` (undo: culprit fell back to all: ${culprit.fallback})` : '';
   const keep = ledger ? ledger.paths.map((path) => ({ path, from: ledger!.from })) : [];
 
   // 7b. confirm: rerun. Every check above passed, so this failure would be reverted: before the first attempt
@@ -432,15 +481,16 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   }
 
   if (config.dryRun) {
-    steps.push(`Would commit “${subject}” on top of ${shortSha(parent)} with the tree of ${shortSha(target)}${config.preservePaths.length ? ` (keeping ${config.preservePaths.join(', ')} from ${shortSha(parent)})` : ''}`);
+    steps.push(`Would commit “${subject}” on top of ${shortSha(parent)} ${what}${config.preservePaths.length ? ` (keeping ${config.preservePaths.join(', ')} from ${shortSha(parent)})` : ''}`);
     if (ledgerEntry) steps.push(`Would mark ${shortSha(failing.sha)} ⛔ Rolled back in ${config.ledgerPath}`);
     steps.push(`Would move ${config.branch} from ${shortSha(parent)} to that commit (${backend.describe}, never forced)`);
-    return result({ ...base, reason: `dry run: would revert ${config.branch} from ${shortSha(failing.sha)} to the tree of ${shortSha(target)}`, outcome: 'dry-run' });
+    const would = culpritCommit ? `dry run: would undo only the culprit ${shortSha(culpritCommit.sha)} on ${config.branch}, keeping ${culprit!.kept.length} commit(s)` : `dry run: would revert ${config.branch} from ${shortSha(failing.sha)} to the tree of ${shortSha(target)}${fellBack}`;
+    return result({ ...base, reason: would, outcome: 'dry-run' });
   }
 
   // 8. Write the commit, then compare-and-swap the branch.
-  const created = await backend.createCommit({ good: target, parent, preserve: config.preservePaths, keep, files, message });
-  steps.push(`Created ${shortSha(created.sha)} “${subject}” (parent ${shortSha(parent)}, tree of ${shortSha(target)})`);
+  const created = culpritWrite ? await culpritWrite(message) : await backend.createCommit({ good: target, parent, preserve: config.preservePaths, keep, files, message });
+  steps.push(`Created ${shortSha(created.sha)} “${subject}” (parent ${shortSha(parent)}, ${what})`);
   if (created.verified !== undefined) {
     log.info(`revert commit ${created.sha}: verification.verified=${created.verified}${created.verificationReason ? ` (${created.verificationReason})` : ''}`);
   }
@@ -465,7 +515,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
       ...base,
       reverted: true,
       revertSha: created.sha,
-      reason: `reverted ${config.branch} to the tree of ${shortSha(target)}: ${config.reason}${confirmed ? ` (confirmed: ${confirmed})` : ''}`,
+      reason: `${culpritCommit ? `reverted ${config.branch}: undid only the culprit ${shortSha(culpritCommit.sha)} (${culprit!.why}), keeping ${culprit!.kept.length} commit(s)` : `reverted ${config.branch} to the tree of ${shortSha(target)}`}: ${config.reason}${confirmed ? ` (confirmed: ${confirmed})` : ''}${fellBack}`,
       outcome: 'reverted',
       ...(confirmed ? { confirmed } : {}),
       ...(verified !== undefined ? { verified } : {}),
@@ -487,10 +537,10 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
     return result({ ...base, revertSha, reason: `${protectedWhy}; pushed ${prBranch}`, outcome: 'protected', failure: `${protectedWhy}: pushed ${prBranch}, but opening a pull request needs a token (input "token")` });
   }
   const existing = await deps.pulls.findOpen(prBranch, config.branch);
-  const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, between, kept) }));
+  const pr = existing ?? (await deps.pulls.create({ head: prBranch, base: config.branch, title: subject, body: pullRequestBody(message, config, failing, target, undone, kept, culpritCommit) }));
   const already = existing !== undefined || ('alreadyOpen' in pr && pr.alreadyOpen === true);
   steps.push(already ? `Pull request #${pr.number} already open: ${pr.url}` : `Opened pull request #${pr.number}: ${pr.url}`);
-  const reason = `${protectedWhy}: ${already ? 'a revert pull request is already open' : 'opened a revert pull request'}: ${pr.url}`;
+  const reason = `${protectedWhy}: ${already ? 'a revert pull request is already open' : 'opened a revert pull request'}${culpritCommit ? ` undoing only the culprit ${shortSha(culpritCommit.sha)}` : ''}: ${pr.url}${fellBack}`;
   return result({ ...base, revertSha, pullRequestUrl: pr.url, reason, warning: reason, outcome: 'pull-request', ...(verified !== undefined ? { verified } : {}) });
 }
 
@@ -635,12 +685,14 @@ async function describeCommit(backend: RevertBackend, sha: string): Promise<stri
   return c ? `${shortSha(sha)} (“${c.subject}” by ${c.author || 'unknown'})` : shortSha(sha);
 }
 
-function pullRequestBody(message: string, config: RevertConfig, failing: RevertCommit, target: string, between: { commits: CommitSummary[]; total: number }, kept: readonly CommitSummary[]): string {
+function pullRequestBody(message: string, config: RevertConfig, failing: RevertCommit, target: string, between: { commits: CommitSummary[]; total: number }, kept: readonly CommitSummary[], culprit?: ChainCommit): string {
   const body = message.split('\n').slice(1).join('\n').trim();
   const lines = [
     `${config.branch} is protected, so greenline opened this pull request instead of pushing the revert.`,
     '',
-    `Merging it restores the tree of ${target} on top of the failing commit ${failing.sha}.`,
+    culprit
+      ? `Merging it undoes only the culprit ${culprit.sha} (undo: culprit) on top of ${failing.sha}, keeping the commits before and after it.`
+      : `Merging it restores the tree of ${target} on top of the failing commit ${failing.sha}.`,
     '',
     `Commits undone (${between.total}):`,
     // Subjects are anyone's text: no HTML, mentions, references or closing keywords (merging would act on them).

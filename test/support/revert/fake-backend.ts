@@ -1,4 +1,4 @@
-import type { CreatedCommit, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../../../src/core/lastgood/revert.js';
+import type { CreatedCommit, CulpritPlan, PullRequestPort, RevertBackend, RevertCommit, RevertCommitSpec, UpdateOutcome } from '../../../src/core/lastgood/revert.js';
 import type { CommitSummary } from '../../../src/core/lastgood/types.js';
 import type { FakeRepo } from './fake-history.js';
 
@@ -62,6 +62,11 @@ export class FakeBackend implements RevertBackend {
     const sha = this.repo.add([spec.parent], files, spec.message);
     this.writes.push(`commit ${sha}`);
     return { sha, tree: `tree-of-${sha}`, verified: true };
+  }
+
+  /** Not modelled by the fake: undo: culprit is proven through the bundles (test/e2e/undo-culprit.test.ts). */
+  async planCulpritUndo(): Promise<CulpritPlan> {
+    return { conflict: 'the fake backend does not undo culprits' };
   }
 
   async updateBranch(branch: string, sha: string): Promise<UpdateOutcome> {
