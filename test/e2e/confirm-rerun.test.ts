@@ -88,10 +88,37 @@ describe.each([
     const passed = ok(await job(s, action, method, s.fail, 2, 'success'));
     expect(passed.outputs).toMatchObject({ outcome: 'run-passed', reverted: 'false', 'revert-sha': '' });
     expect(passed.outputs.reason).toBe(`attempt 2 of run ${RUN} concluded success: the earlier failure did not reproduce (flaky or environmental), so nothing was reverted`);
-    expect(s.api.requests).toEqual([]);
+    // auto-revert makes no request; the rollback only looks for an open incident to note the flaky failure on.
+    expect(s.api.requests.filter((r) => action === 'auto-revert' || r.route !== 'GET /repos/{owner}/{repo}/issues')).toEqual([]);
     expect(await refs(s)).toBe(before);
     expect(issues(s)).toEqual([]);
+    // The flaky failure is recorded as a warning annotation on the run.
+    expect(passed.stdout).toContain(`::warning::attempt 2 of run ${RUN} concluded success: the earlier failure did not reproduce`);
   });
+
+  if (action === 'rollback') {
+    it('a re-run that passes is noted on the incident already open for the branch, and opens none', async () => {
+      const s = await scenario();
+      // An incident for this fingerprint is open (an earlier failure that needed a person).
+      const opened = ok(
+        await runOnFailure('open-incident-issue', s, s.fail, { inputs: { fingerprint: 'ci main', kind: 'failure' } }),
+      );
+      const number = Number(opened.outputs['issue-number']);
+      const before = await refs(s);
+      s.api.addWorkflowRun({ id: RUN, head_sha: s.fail });
+      ok(await job(s, action, method, s.fail, 1));
+      s.api.completeWorkflowRun(RUN, 'success');
+      const passed = ok(await job(s, action, method, s.fail, 2, 'success'));
+      expect(passed.outputs).toMatchObject({ outcome: 'run-passed', reverted: 'false', 'issue-number': String(number), operation: 'commented' });
+      expect(passed.summary).toContain(`Flaky failure noted on the open incident #${number}`);
+      const comments = s.api.state.commentsOf(number);
+      expect(comments.at(-1)!.body).toContain(`Flaky failure: attempt 2 of run ${RUN} concluded success`);
+      expect(comments.at(-1)!.body).toContain(`main was left on ${s.fail.slice(0, 7)}`);
+      expect(issues(s)).toHaveLength(1);
+      expect(issues(s)[0]!.state).toBe('open');
+      expect(await refs(s)).toBe(before);
+    });
+  }
 
   it('a failure that fails twice is reverted on attempt 2, after exactly one re-run request', async () => {
     const s = await scenario();

@@ -92,7 +92,19 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
   let incidentFailure: string | undefined;
   let chat: NotifyOutcome | undefined;
   const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do' && verdict !== 'confirming';
-  if (config.incident && tell) {
+  if (config.incident && result?.flaky) {
+    // A flaky failure opens no issue; an incident already open for this branch hears that the failure it is
+    // about may not reproduce.
+    const incidentConfig = configure({ ...config.incident, mode: 'open', 'failing-sha': config.revert.failingSha, details: flakyNote(config, result) }, { ...config.context, branch: config.revert.branch }, log);
+    try {
+      incident = await runIncident({ ...incidentConfig, mode: 'note' }, { api: deps.issues!, log, now: deps.now });
+      incidentSummary = incident.operation === 'commented' ? `🟡 Flaky failure noted on the open incident #${incident.issueNumber}.` : '⚪ No incident issue: the failure did not reproduce on re-run (flaky); no incident is open to note it on.';
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      incidentFailure = `the flaky failure could not be noted on the incident: ${describeError(error)}`;
+      log.warning(incidentFailure);
+    }
+  } else if (config.incident && tell) {
     const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
     const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
     const extras = { what: chatLine(config, verdict, result, crash), ...(rolledBack && result ? { commits: result.undone } : {}) };
@@ -232,6 +244,11 @@ export function incidentDetails(config: RollbackConfig, verdict: Verdict, result
   }
   if (config.details.trim()) lines.push('', config.details.trim());
   return lines.join('\n');
+}
+
+/** The comment on an open incident when a re-run passed: which run, which commit, and that nothing moved. */
+function flakyNote(config: RollbackConfig, result: RevertResult): string {
+  return `Flaky failure: ${result.reason}. ${config.revert.branch} was left on ${shortSha(config.revert.failingSha)}.`;
 }
 
 function culpritUndone(result: RevertResult | undefined): boolean {

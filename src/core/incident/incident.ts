@@ -4,14 +4,18 @@ import type { Logger } from '../action/log.js';
 import { type IncidentApi, type IssueRecord, messageOf, statusOf } from './api.js';
 import { fingerprintLabel } from './fingerprint.js';
 import { type HealthView, reportStatus } from './health-report.js';
-import { capChars, humanDuration, inline, link, runLabel, shortSha } from './markdown.js';
+import { capChars, humanDuration, inline, link, runLabel, shortSha, untrusted } from './markdown.js';
 import { commitUrl, type IncidentPlace, KIND_STATUS, renderIncidentBody, timelineLine } from './render.js';
 import { decodeMarker, type IncidentKind, type IncidentState, type TimelineEntry } from './state.js';
 
 export type IncidentOperation = 'created' | 'updated' | 'commented' | 'reopened' | 'closed' | 'none';
 
 export interface IncidentConfig {
-  mode: 'open' | 'resolve';
+  /**
+   * open: open or update the incident; resolve: close it; note: a comment (`details`) on the open incident
+   * when there is one, nothing otherwise (a flaky failure is worth telling, not worth an issue of its own).
+   */
+  mode: 'open' | 'resolve' | 'note';
   fingerprint: string;
   kind: IncidentKind;
   /** The rendered title, used when an issue is created. */
@@ -111,6 +115,7 @@ class IncidentRun {
 
   async run(): Promise<IncidentResult> {
     const open = await this.listConfirmed('open', 'created', 'asc');
+    if (this.config.mode === 'note') return this.note(open);
     return this.config.mode === 'resolve' ? this.resolve(open) : this.open(open);
   }
 
@@ -447,6 +452,25 @@ class IncidentRun {
       await this.call(`close #${issue.number}`, () => this.deps.api.updateIssue(issue.number, { body, state: 'closed', stateReason: 'completed' }));
     }
     return this.result('closed', live[0]!.issue, reason);
+  }
+
+  // ---------------------------------------------------------------- note
+
+  async note(open: Array<{ issue: IssueRecord; state: IncidentState }>): Promise<IncidentResult> {
+    const c = this.config;
+    const live = open.find((o) => !o.state.resolved);
+    if (!live) {
+      this.step(`No comment: no open issue labelled ${this.searchLabels.join(' + ')}`);
+      return this.result('none', undefined, 'no open incident for this fingerprint');
+    }
+    const { issue } = live;
+    this.step(`Comment on #${issue.number}: ${inline(c.details ?? '', 200)}`);
+    if (!c.dryRun) {
+      await this.call(`comment on #${issue.number}`, () =>
+        this.deps.api.addComment(issue.number, `🟡 ${capChars(untrusted(c.details ?? ''), 4000)} · ${link(runLabel(c.runUrl), c.runUrl)}`),
+      );
+    }
+    return this.result('commented', issue, 'noted on the open incident');
   }
 
   async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

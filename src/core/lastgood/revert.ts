@@ -205,6 +205,8 @@ export interface RevertResult {
   failure?: string;
   /** `confirm: rerun`: the evidence that the failure reproduced (set on a revert after a re-run failed too). */
   confirmed?: string;
+  /** `confirm: rerun`: a re-run of a failed run passed, so the failure was flaky (outcome `run-passed`). */
+  flaky?: boolean;
   /** `undo: culprit`: how the commits were judged, and what was undone and kept (or why it fell back to all). */
   culprit?: CulpritReport;
 }
@@ -305,7 +307,11 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
 
   // 0b. confirm: rerun and the run passed (a re-run of a failure that did not reproduce): nothing is read.
   const passed = config.confirm ? runPassed(config.confirm) : undefined;
-  if (passed) return result({ reason: passed, outcome: 'run-passed' });
+  if (passed) {
+    // A pass after a failed attempt is worth a warning annotation: a flaky test is a bug of its own.
+    const flaky = config.confirm!.attempt > 1;
+    return result({ reason: passed, outcome: 'run-passed', ...(flaky ? { flaky, warning: passed } : {}) });
+  }
 
   // 1. The branch must still be at the failing commit (compare-and-swap, read side), or above it only
   //    greenline's own ledger commits (promote-to-stable's [skip ci] entries), which the revert keeps.
