@@ -153,6 +153,11 @@ describe.each([
       expect(issue.body).toContain(`greenline undid only the culprit ${w.c2.slice(0, 7)}`);
       expect(issue.body).toContain(`Undone:`);
       expect(issue.body).toContain(`Kept (3):`);
+      // The header and the table name the commit undone, not a "last good commit" the branch was put back to.
+      expect(issue.body).toContain(`greenline undid only the commit that broke it, [\`${w.c2.slice(0, 7)}\`]`);
+      expect(issue.body).toMatch(new RegExp(`\\| Undone commit \\| \\[\`${w.c2.slice(0, 7)}\`\\]`));
+      expect(issue.body).not.toContain('to the last good commit');
+      expect(issue.body).not.toContain('| Restored commit |');
     }
   });
 
@@ -176,6 +181,8 @@ describe.each([
     if (action === 'rollback') {
       const issue = [...w.api.state.issues.values()].find((i) => !i.pull)!;
       expect(issue.body).toContain('undo: culprit fell back to all:');
+      expect(issue.body).toContain(`to the last good commit [\`${w.a.slice(0, 7)}\`]`);
+      expect(issue.body).not.toContain('Undone commit');
       expect(issue.body).toContain(`${w.a.slice(0, 7)}`);
     }
   });

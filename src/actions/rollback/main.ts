@@ -105,7 +105,9 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
       log.warning(incidentFailure);
     }
   } else if (config.incident && tell) {
-    const incidentConfig = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
+    const configured = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
+    const undone = (verdict === 'reverted' || verdict === 'would-revert') && culpritUndone(result) ? result!.culprit!.commit!.sha : undefined;
+    const incidentConfig = undone ? { ...configured, undoneSha: undone } : configured;
     const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
     const extras = { what: chatLine(config, verdict, result, crash), ...(rolledBack && result ? { commits: result.undone } : {}) };
     let event: NotifyEvent | undefined;
@@ -199,7 +201,8 @@ async function classify(result: RevertResult, config: RollbackConfig, deps: Roll
 function incidentInputs(config: RollbackConfig, base: IncidentInputs, verdict: Verdict, result: RevertResult | undefined, crash: string | undefined): IncidentInputs {
   const rolledBack = verdict === 'reverted' || verdict === 'would-revert';
   const kind: IncidentKind = rolledBack ? base.kind : 'failure';
-  const restored = rolledBack && result?.targetSha ? result.targetSha : undefined;
+  // undo: culprit put no older tree back: the incident names the commit undone instead of a restored one.
+  const restored = rolledBack && result?.targetSha && !culpritUndone(result) ? result.targetSha : undefined;
   return {
     ...base,
     mode: 'open',

@@ -22,6 +22,8 @@ export interface IncidentConfig {
   title: string;
   failingSha: string;
   restoredSha: string;
+  /** `undo: culprit`: the commit undone alone (the rollback sets it, with `restoredSha` empty). */
+  undoneSha?: string;
   runUrl: string;
   health?: HealthView;
   details?: string;
@@ -227,6 +229,10 @@ class IncidentRun {
       md.push(`New rollback: restored ${commit(c.restoredSha)}`);
       text.push(`new rollback to ${shortSha(c.restoredSha)}`);
     }
+    if (c.undoneSha && c.undoneSha !== state.undone) {
+      md.push(`New revert: undid ${commit(c.undoneSha)} alone`);
+      text.push(`new revert of ${shortSha(c.undoneSha)}`);
+    }
     return { markdown: md.join('; '), text: text.join(', ') };
   }
 
@@ -235,13 +241,14 @@ class IncidentRun {
     const reason = this.notifyReason(state);
     const entry = this.entry();
     // An issue people reopened by hand is no longer resolved.
-    const { resolved: _resolved, ...open } = state;
+    const { resolved: _resolved, undone: _undone, ...open } = state;
     const next: IncidentState = {
       ...open,
       kind: c.kind,
       status: this.status,
       failing: c.failingSha || state.failing,
       restored: c.restoredSha || state.restored,
+      ...undoneAfter(c, state),
       notified: reason ? iso(this.now) : state.notified,
       told: reason ? worst(state.told ?? state.status, this.status) : (state.told ?? state.status),
       runs: state.runs + 1,
@@ -275,7 +282,7 @@ class IncidentRun {
   async reopen(issue: IssueRecord, state: IncidentState, closedAt: number): Promise<IncidentResult> {
     const c = this.config;
     const entry = this.entry();
-    const { resolved: _resolved, ...rest } = state;
+    const { resolved: _resolved, undone: _undone, ...rest } = state;
     const after = humanDuration(Math.max(0, this.now - closedAt));
     const news = this.notifyReason(state);
     const flapping = state.reopened !== undefined && this.now - Date.parse(state.notified) < c.repeatIntervalMs;
@@ -286,6 +293,7 @@ class IncidentRun {
       status: this.status,
       failing: c.failingSha || state.failing,
       restored: c.restoredSha || state.restored,
+      ...undoneAfter(c, state),
       notified: tell ? iso(this.now) : state.notified,
       told: tell ? this.status : worst(state.told ?? state.status, this.status),
       reopened: iso(this.now),
@@ -320,6 +328,7 @@ class IncidentRun {
       status: this.status,
       failing: c.failingSha,
       restored: c.restoredSha,
+      ...(c.undoneSha ? { undone: c.undoneSha } : {}),
       opened: now,
       notified: now,
       told: this.status,
@@ -480,6 +489,16 @@ class IncidentRun {
       throw wrap(what, error);
     }
   }
+}
+
+/**
+ * The culprit a run undid replaces the one an earlier run undid; a later rollback to an older tree means the
+ * branch is no longer "one commit undone" (the restored commit tells instead); otherwise it stays.
+ */
+function undoneAfter(c: IncidentConfig, state: IncidentState): { undone?: string } {
+  if (c.undoneSha) return { undone: c.undoneSha };
+  if (c.restoredSha) return {};
+  return state.undone ? { undone: state.undone } : {};
 }
 
 /** Health statuses by severity; other statuses (ROLLED BACK, FAILED) have no order and are never "worse". */

@@ -112,7 +112,9 @@ function impact(state: IncidentState, place: IncidentPlace, health: HealthView |
     lines.push(`${text}.`);
   } else if (state.kind === 'rollback') {
     lines.push(
-      state.restored
+      state.undone
+        ? `${where} failed at ${commitLink(place, state.failing)}; greenline undid only the commit that broke it, ${commitLink(place, state.undone)}, and kept the commits around it; that change is not deployed until it is fixed.`
+        : state.restored
         ? `${where} was rolled back from ${commitLink(place, state.failing)} to the last good commit ${commitLink(place, state.restored)}; what the failing commit changed is not deployed until it is fixed.`
         : `A rollback of ${where} from ${commitLink(place, state.failing)} was started; no restored commit was recorded.`,
     );
@@ -120,7 +122,8 @@ function impact(state: IncidentState, place: IncidentPlace, health: HealthView |
     lines.push(
       `The workflow **${inline(place.workflow || 'workflow', 80)}** (job **${inline(place.job || 'job', 60)}**) failed on ${where} at ${commitLink(place, state.failing)}.`,
     );
-    if (state.restored) lines.push(`The branch was restored to ${commitLink(place, state.restored)}.`);
+    if (state.undone) lines.push(`greenline undid only ${commitLink(place, state.undone)} on the branch.`);
+    else if (state.restored) lines.push(`The branch was restored to ${commitLink(place, state.restored)}.`);
   }
   const opened = Date.parse(state.opened);
   const runs = `${state.runs} run${state.runs === 1 ? '' : 's'}`;
@@ -163,7 +166,7 @@ function renderWith(input: RenderInput, state: IncidentState, sections: Sections
     ['Kind', KIND_PHRASE[state.kind]],
     ['Branch', inline(place.branch || '—', 100)],
     ['Failing commit', commitLink(place, state.failing)],
-    ['Restored commit', state.restored ? commitLink(place, state.restored) : '—'],
+    state.undone ? ['Undone commit', commitLink(place, state.undone)] : ['Restored commit', state.restored ? commitLink(place, state.restored) : '—'],
     ['First seen', utc(Date.parse(state.opened))],
     ['Last seen', last ? utc(Date.parse(last.t)) : utc(Date.parse(state.opened))],
     ['Runs', String(state.runs)],
@@ -199,7 +202,9 @@ function renderWith(input: RenderInput, state: IncidentState, sections: Sections
     '## Failing and restored commits',
     '',
     `- Failing: ${state.failing ? `${commitLink(place, state.failing)} \`${state.failing}\`` : '—'}`,
-    `- Restored: ${state.restored ? `${commitLink(place, state.restored)} \`${state.restored}\`` : '— (no rollback recorded)'}`,
+    state.undone
+      ? `- Undone alone (undo: culprit): ${commitLink(place, state.undone)} \`${state.undone}\``
+      : `- Restored: ${state.restored ? `${commitLink(place, state.restored)} \`${state.restored}\`` : '— (no rollback recorded)'}`,
     '',
     ...(healthSection === undefined ? [] : ['## Health report', '', begin('health'), healthSection, end('health'), '']),
     '## Details',

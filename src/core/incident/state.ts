@@ -26,6 +26,11 @@ export interface IncidentState {
   status: string;
   failing: string;
   restored: string;
+  /**
+   * `undo: culprit`: the one commit greenline undid on top of the failing head (every other commit kept). Set
+   * instead of `restored`: the branch was not put back to an older tree.
+   */
+  undone?: string;
   /** First seen (ISO): kept when the timeline is trimmed. */
   opened: string;
   /** Last time people were told (issue created, reopened, or commented): drives `repeat-interval`. */
@@ -69,6 +74,7 @@ const stateSchema = (fallbackTime: string) =>
     status: z.string().max(200).catch(''),
     failing: z.string().max(64).catch(''),
     restored: z.string().max(64).catch(''),
+    undone: z.string().max(64).optional().catch(undefined),
     opened: isoOr(fallbackTime),
     notified: isoOr(fallbackTime),
     runs: z.number().int().nonnegative().catch(0),
@@ -130,6 +136,7 @@ export function decodeMarker(body: string | null | undefined, label: string, fal
     status: s.status,
     failing: s.failing,
     restored: s.restored,
+    ...(s.undone ? { undone: s.undone } : {}),
     opened: s.opened,
     notified: s.notified,
     runs: s.runs,
