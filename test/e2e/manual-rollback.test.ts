@@ -106,11 +106,11 @@ describe('manual-rollback', () => {
   }
 
   it.each([
-    ['previous', () => 'previous', 'B'],
-    ['a version', () => 'v1.0.0', 'A'],
-    ['a full sha', () => s.c.A, 'A'],
-    ['a short sha', () => s.c.B.slice(0, 9), 'B'],
-    ['a digest', () => s.d.A, 'A'],
+    ['previous', (): string => 'previous', 'B'],
+    ['a version', (): string => 'v1.0.0', 'A'],
+    ['a full sha', (): string => s.c.A, 'A'],
+    ['a short sha', (): string => s.c.B.slice(0, 9), 'B'],
+    ['a digest', (): string => s.d.A, 'A'],
   ] as const)('what=image to=%s: :stable and :latest back, ⏪ Restored, main’s code untouched, the rollback incident', async (_name, to, build) => {
     const before = await entries(s);
     const head = await s.w.remote.head();
@@ -127,11 +127,11 @@ describe('manual-rollback', () => {
 
   for (const method of ['api', 'git'] as const) {
     it.each([
-      ['previous', () => 'previous', 'C'],
-      ['a version', () => 'v1.0.0', 'A'],
-      ['a full sha', () => s.c.B, 'B'],
-      ['a short sha', () => s.c.A.slice(0, 7), 'A'],
-      ['a digest', () => s.d.B, 'B'],
+      ['previous', (): string => 'previous', 'C'],
+      ['a version', (): string => 'v1.0.0', 'A'],
+      ['a full sha', (): string => s.c.B, 'B'],
+      ['a short sha', (): string => s.c.A.slice(0, 7), 'A'],
+      ['a digest', (): string => s.d.B, 'B'],
     ] as const)(`what=main (${method}) to=%s: a [skip ci] revert to the build's tree, :stable untouched, the incident`, async (_name, to, build) => {
       const stable = await s.w.tagDigest('stable');
       const head = await s.w.remote.head();
@@ -159,10 +159,10 @@ describe('manual-rollback', () => {
   }
 
   it.each([
-    ['both', () => s.c.A, 'A'],
-    ['both', () => s.c.A.slice(0, 8), 'A'],
-    ['both', () => 'v1.0.0', 'A'],
-    ['both', () => s.d.B, 'B'],
+    ['both', (): string => s.c.A, 'A'],
+    ['both', (): string => s.c.A.slice(0, 8), 'A'],
+    ['both', (): string => 'v1.0.0', 'A'],
+    ['both', (): string => s.d.B, 'B'],
   ] as const)('what=%s to=%s: main and :stable on the same build', async (what, to, build) => {
     const before = await entries(s);
     const r = await rollback(s, { what, to: to(), reason: 'back to a known build' });

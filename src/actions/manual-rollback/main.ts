@@ -108,8 +108,7 @@ export async function main(config: ManualRollbackConfig, deps: ManualRollbackDep
     }
   }
 
-  const stableMoved = restored !== undefined && !restored.failure;
-  const restoredSha = revert?.reverted ? revert.targetSha : stableMoved ? restored!.entry.commit : '';
+  const restoredSha = restoredBuild(revert, stableCrash ? undefined : restored);
   let incident: IncidentResult | undefined;
   let incidentSummary = config.incident ? '' : '⚪ No incident issue: incident: false.';
   const failures: string[] = [];
@@ -161,6 +160,15 @@ export async function main(config: ManualRollbackConfig, deps: ManualRollbackDep
     ...(revert ? { revert } : {}),
     ...(incident ? { incident } : {}),
   };
+}
+
+/**
+ * What the incident names as restored: main's new tree only when main was reverted (a daily cap or a revert
+ * pull request restores nothing yet), else the build :stable now serves; empty when neither moved.
+ */
+export function restoredBuild(revert: Pick<RevertResult, 'reverted' | 'targetSha'> | undefined, restored: Pick<PromoteResult, 'failure' | 'entry'> | undefined): string {
+  if (revert?.reverted) return revert.targetSha;
+  return restored && !restored.failure ? restored.entry.commit : '';
 }
 
 /** The dry run that finds the build `to` names: the ledger's words for `source` are the user's `to`. */
