@@ -85,7 +85,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
 
   const reason = crash !== undefined ? `the rollback failed: ${crash}` : result!.reason;
   let incident: IncidentResult | undefined;
-  let incidentSummary = '';
+  let incidentSummary: string;
   let incidentFailure: string | undefined;
   let chat: NotifyOutcome | undefined;
   const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do' && verdict !== 'confirming';
