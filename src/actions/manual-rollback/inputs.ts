@@ -3,12 +3,11 @@ import { booleanInput, choiceInput, requiredString } from '../../core/action/inp
 import type { SecretInputs } from '../../core/action/preflight.js';
 import { webhookSecrets } from '../../core/notify/url.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
-import { inputSchema as incidentSchema } from '../open-incident-issue/inputs.js';
+import { sharedIncidentShape } from '../open-incident-issue/inputs.js';
 import { inputSchema as promoteSchema } from '../promote-to-stable/inputs.js';
 
 const revert = revertSchema.shape;
 const promote = promoteSchema.shape;
-const incident = incidentSchema.shape;
 
 /**
  * The one-step manual rollback's inputs (actions/manual-rollback/action.yml): the request (what, to, reason),
@@ -38,17 +37,7 @@ export const inputSchema = z.object({
   'ledger-path': revert['ledger-path'],
   // the incident (open-incident-issue)
   incident: booleanInput(true),
-  fingerprint: incident.fingerprint,
-  title: incident.title,
-  labels: incident.labels,
-  assignees: incident.assignees,
-  details: incident.details,
-  'repeat-interval': incident['repeat-interval'],
-  'reopen-window': incident['reopen-window'],
-  'webhook-url': incident['webhook-url'],
-  'webhook-format': incident['webhook-format'],
-  'webhook-required': incident['webhook-required'],
-  'webhook-events': incident['webhook-events'],
+  ...sharedIncidentShape,
   // all
   token: z.string(),
   'dry-run': booleanInput(false),

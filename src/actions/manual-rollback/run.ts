@@ -7,7 +7,7 @@ import { octokitIncidentApi } from '../../core/incident/github.js';
 import { webhookSettings } from '../../core/notify/settings.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
-import type { IncidentInputs } from '../open-incident-issue/inputs.js';
+import { openIncidentInputs, type IncidentInputs } from '../open-incident-issue/inputs.js';
 import type { PromoteInputs } from '../promote-to-stable/inputs.js';
 import { blameInput, wirePromote } from '../promote-to-stable/wiring.js';
 import { inputSchema, secretInputs, type ManualRollbackInputs } from './inputs.js';
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     const resolveWiring = source ? await wirePromote(promoteInputs(inputs, source), promoteCtx, log) : undefined;
     const restoreWiring = what !== 'main' && resolveWiring ? resolveWiring : undefined;
 
-    const incident: IncidentInputs | undefined = inputs.incident ? incidentInputs(inputs) : undefined;
+    const incident: IncidentInputs | undefined = inputs.incident ? openIncidentInputs(inputs, { kind: 'rollback', 'failing-sha': undefined, 'health-report': '' }) : undefined;
     const github = incident ? (revertWiring?.setup.github ?? (await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/manual-rollback' }))) : undefined;
     const result = await main(
       {
@@ -115,29 +115,5 @@ function revertInputs(inputs: ManualRollbackInputs): Parameters<typeof wireRever
     'comment-on-pull-request': true,
     confirm: 'none',
     'confirm-attempts': 2,
-  };
-}
-
-function incidentInputs(inputs: ManualRollbackInputs): IncidentInputs {
-  return {
-    mode: 'open',
-    fingerprint: inputs.fingerprint,
-    kind: 'rollback',
-    title: inputs.title,
-    'failing-sha': undefined,
-    'restored-sha': undefined,
-    'run-url': undefined,
-    'health-report': '',
-    details: '',
-    labels: inputs.labels,
-    assignees: inputs.assignees,
-    'repeat-interval': inputs['repeat-interval'],
-    'reopen-window': inputs['reopen-window'],
-    'webhook-url': inputs['webhook-url'],
-    'webhook-format': inputs['webhook-format'],
-    'webhook-required': inputs['webhook-required'],
-    'webhook-events': inputs['webhook-events'],
-    token: inputs.token,
-    'dry-run': inputs['dry-run'],
   };
 }
