@@ -159,13 +159,13 @@ describe('manual-rollback', () => {
   }
 
   it.each([
-    ['both', (): string => s.c.A, 'A'],
-    ['both', (): string => s.c.A.slice(0, 8), 'A'],
-    ['both', (): string => 'v1.0.0', 'A'],
-    ['both', (): string => s.d.B, 'B'],
-  ] as const)('what=%s to=%s: main and :stable on the same build', async (what, to, build) => {
+    ['a full sha', (): string => s.c.A, 'A'],
+    ['a short sha', (): string => s.c.A.slice(0, 8), 'A'],
+    ['a version', (): string => 'v1.0.0', 'A'],
+    ['a digest', (): string => s.d.B, 'B'],
+  ] as const)('what=both to=%s: main and :stable on the same build', async (_name, to, build) => {
     const before = await entries(s);
-    const r = await rollback(s, { what, to: to(), reason: 'back to a known build' });
+    const r = await rollback(s, { what: 'both', to: to(), reason: 'back to a known build' });
     expect(r.code, r.stdout).toBe(0);
     await expectImageAt(r, build, before);
     expect(await tree(s, 'refs/heads/main')).toBe(`app ${build}`);
