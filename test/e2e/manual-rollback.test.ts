@@ -172,6 +172,24 @@ describe('manual-rollback', () => {
     expect(r.outputs['restored-sha']).toBe(s.c[build]);
   }, T);
 
+  it('what=both when main’s head is the promoted build: the build main leaves is marked ⛔ Rolled back, :stable ⏪ Restored below it', async () => {
+    const dD = (await s.w.candidate('oci-index', s.c.D)).digest;
+    expect((await s.w.promote({ source: s.c.D }, { sha: s.c.D })).code).toBe(0);
+    const before = await entries(s);
+    const r = await rollback(s, { what: 'both', to: 'previous', reason: 'D is bad in production' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ reverted: 'true', 'target-sha': s.c.C, 'stable-digest': s.d.C, 'previous-digest': dD, 'restored-sha': s.c.C });
+    expect(await tree(s, 'refs/heads/main')).toBe('app C');
+    // auto-revert's entries, as rollback.yml's main job wrote them (⛔ the build left, ✅ again the build restored,
+    // for the seed's one-liner), then promote-to-stable's ⏪.
+    expect(view((await entries(s)).slice(before.length))).toEqual([
+      { status: 'rolled-back', commit: s.c.D, digest: dD },
+      { status: 'passed', commit: s.c.C, digest: s.d.C },
+      { status: 'restored', commit: s.c.C, digest: s.d.C },
+    ]);
+    expect(decodeMarker(issues(s)[0]!.body, LABEL, '')).toMatchObject({ kind: 'rollback', restored: s.c.C });
+  }, T);
+
   it.each([
     ['image', 'v9.9.9', /^Input "to": ledger:v9\.9\.9: no good entry/],
     ['both', 'f'.repeat(40), /^Input "to": ledger:f{40}: no good entry/],
