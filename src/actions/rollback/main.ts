@@ -3,13 +3,9 @@ import { ConfigurationError, describeError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import type { ActionResult } from '../../core/action/runner.js';
 import type { IncidentApi } from '../../core/incident/api.js';
-import { fingerprintLabel } from '../../core/incident/fingerprint.js';
 import { type IncidentResult, runIncident } from '../../core/incident/incident.js';
-import { KIND_STATUS } from '../../core/incident/render.js';
 import type { IncidentKind } from '../../core/incident/state.js';
-import type { NotifyEvent } from '../../core/notify/event.js';
-import { incidentEvent } from '../../core/notify/incident-event.js';
-import { type NotifyOutcome, notifyChat } from '../../core/notify/notify.js';
+import type { NotifyOutcome } from '../../core/notify/notify.js';
 import type { SendDeps } from '../../core/notify/send.js';
 import type { WebhookSettings } from '../../core/notify/settings.js';
 import { autoRevert, type RevertConfig, type RevertDeps, type RevertResult } from '../../core/lastgood/revert.js';
@@ -17,7 +13,8 @@ import { cell, shortSha } from '../../core/util/text.js';
 import { stableOutputs } from '../../core/ledger/stable-serves.js';
 import { culpritLines, culpritOutputs, revertSummary, stableOf, tellAuthor } from '../auto-revert/main.js';
 import type { IncidentInputs } from '../open-incident-issue/inputs.js';
-import { configure, summarise } from '../open-incident-issue/main.js';
+import { fileIncident } from '../open-incident-issue/file.js';
+import { configure } from '../open-incident-issue/main.js';
 
 /**
  * What the rollback came to, which decides whether people are told:
@@ -88,7 +85,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
 
   const reason = crash !== undefined ? `the rollback failed: ${crash}` : result!.reason;
   let incident: IncidentResult | undefined;
-  let incidentSummary = '';
+  let incidentSummary: string;
   let incidentFailure: string | undefined;
   let chat: NotifyOutcome | undefined;
   const tell = verdict !== 'superseded' && verdict !== 'nothing-to-do' && verdict !== 'confirming';
@@ -103,6 +100,7 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
       if (error instanceof ConfigurationError) throw error;
       incidentFailure = `the flaky failure could not be noted on the incident: ${describeError(error)}`;
       log.warning(incidentFailure);
+      incidentSummary = `⚠️ ${cell(incidentFailure, 600)}`;
     }
   } else if (config.incident && tell) {
     const configured = configure(incidentInputs(config, config.incident, verdict, result, crash), { ...config.context, branch: config.revert.branch }, log);
@@ -110,23 +108,11 @@ export async function main(config: RollbackConfig, deps: RollbackDeps): Promise<
     const incidentConfig = undone ? { ...configured, undoneSha: undone } : configured;
     const rolledBack = verdict === 'reverted' || verdict === 'would-revert' || verdict === 'pull-request';
     const extras = { what: chatLine(config, verdict, result, crash), ...(rolledBack && result ? { commits: result.undone } : {}) };
-    let event: NotifyEvent | undefined;
-    try {
-      incident = await runIncident(incidentConfig, { api: deps.issues!, log, now: deps.now });
-      event = incidentEvent(incidentConfig, incident, extras);
-      if (incident.failure) incidentFailure = incident.failure;
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      incidentFailure = `the incident issue could not be opened: ${describeError(error)}`;
-      log.warning(incidentFailure);
-      // Chat still hears what happened to the branch, and why there is no issue to follow.
-      const unfiled: IncidentResult = { operation: 'created', label: fingerprintLabel(incidentConfig.fingerprint), status: KIND_STATUS[incidentConfig.kind], steps: [], reason: '', duplicatesClosed: [], dryRun: incidentConfig.dryRun };
-      event = incidentEvent(incidentConfig, unfiled, { ...extras, reason: incidentFailure });
-    }
-    // After the branch and the issue: a webhook failure never undoes them.
-    if (deps.webhook) chat = await notifyChat(deps.webhook.settings, event, config.revert.dryRun, { ...deps.webhook.send, log });
-    if (incident) incidentSummary = summarise(incidentConfig, incident, chat);
-    else if (chat) incidentSummary = `**Webhook:** ${cell(chat.line, 600)}`;
+    const filed = await fileIncident(incidentConfig, extras, { api: deps.issues!, log, now: deps.now, ...(deps.webhook ? { webhook: deps.webhook } : {}) }, config.revert.dryRun);
+    incident = filed.incident;
+    chat = filed.chat;
+    incidentFailure = filed.failure;
+    incidentSummary = filed.summary;
   } else {
     const why = !config.incident
       ? 'incident: false'
