@@ -9,8 +9,10 @@ import { loadGitHub } from '../../core/github/load.js';
 import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js';
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
 import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
+import { ApiDeployPort, deployBranch, GitDeployPort, syncRemote, validateDeployBranch, validateDeployRemote, type DeployBranchPort } from '../../core/deploy/index.js';
+import { scrubSecrets } from '../../core/action/secrets.js';
 import { inputSchema, secretInputs } from './inputs.js';
-import { promote, type GitTagPort, type LedgerPort } from './main.js';
+import { promote, type DeployPort, type GitTagPort, type LedgerPort } from './main.js';
 import { parseMetrics, parseRegressionGate } from './metrics.js';
 import { parseSource, validateGitTag, validateTags } from './plan.js';
 import { renderSummary } from './summary.js';
@@ -31,11 +33,16 @@ export async function run(): Promise<void> {
     const gate = parseRegressionGate(inputs['max-regression']);
     const gitTag = validateGitTag(inputs['git-tag']);
     const ledgerWrite = inputs['ledger-write'];
-    const usesApi = ledgerWrite === 'api' || (gitTag !== undefined && ledgerWrite !== 'git');
-    if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
-    if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
     // A tag push or a release has no branch: the ledger lives on the default branch.
     const branch = ctx.branch || ctx.defaultBranch || 'main';
+    const deployName = validateDeployBranch(inputs['deploy-branch'], branch);
+    if (deployName && deployName === gitTag) {
+      throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(deployName)} is also the git-tag; a branch and a tag of one name are ambiguous for git (set git-tag: '' or another name)`);
+    }
+    const remote = validateDeployRemote(inputs['deploy-remote'], inputs['deploy-remote-branch'], inputs['deploy-remote-token'], deployName);
+    const usesApi = ledgerWrite === 'api' || ((gitTag !== undefined || deployName !== undefined) && ledgerWrite !== 'git');
+    if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
+    if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
 
     const registry = createRegistryClient({
       image,
@@ -51,7 +58,7 @@ export async function run(): Promise<void> {
     // The ledger is read when it is written, or when the source or the metrics gate need it; with
     // ledger-write: none nothing else touches GitHub, and Octokit is not even loaded.
     const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || inputs.rollback || gate.limits.length > 0;
-    const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined);
+    const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined || deployName !== undefined);
     const github = inputs.token && talksToGitHub ? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
     let store: LedgerStore | undefined;
     let describe = inputs['ledger-path'];
@@ -80,6 +87,38 @@ export async function run(): Promise<void> {
             };
     }
 
+    let deploy: DeployPort | undefined;
+    if (deployName) {
+      // With ledger-write: git every write goes through the checkout's origin; else through the API.
+      const port: DeployBranchPort | undefined =
+        ledgerWrite === 'git' ? new GitDeployPort({ git, remote: 'origin', describe: 'git push to origin' }) : github && new ApiDeployPort(github, repo);
+      if (!port) throw new ConfigurationError('Input "token": is required for deploy-branch unless ledger-write is git');
+      deploy = {
+        branch: deployName,
+        describe: port.describe,
+        conflict: async () =>
+          (await port.tagExists(deployName))
+            ? `${JSON.stringify(deployName)} is the name of a tag; a branch of the same name would make it ambiguous for git (choose another name, or delete the tag)`
+            : undefined,
+        update: (commit, what) => deployBranch(port, deployName, commit, what),
+      };
+      if (remote) {
+        // The remote is pushed from the checkout: the commit just written is fetched from origin when missing.
+        if ((await git.run(['rev-parse', '--git-dir'], { allowFail: true })).code !== 0) {
+          throw new ConfigurationError(`Input "deploy-remote": needs the repository checked out in the workspace (actions/checkout), none at ${ctx.workspace}`);
+        }
+        const fetchMissing = async (sha: string) => {
+          await git.run(['fetch', '--quiet', '--no-tags', '--', 'origin', `refs/heads/${deployName}`]);
+          if ((await git.run(['cat-file', '-e', `${sha}^{commit}`], { allowFail: true })).code !== 0) await git.run(['fetch', '--quiet', '--no-tags', '--', 'origin', sha]);
+        };
+        const token = inputs['deploy-remote-token'];
+        deploy.remote = {
+          describe: `${remote.url} (${remote.branch})`,
+          sync: (commit, what) => syncRemote({ git, remote, token, fetchMissing, mask: addSecret, scrub: scrubSecrets }, commit, what),
+        };
+      }
+    }
+
     const result = await blameInput(() => promote(
       {
         image: `${image.registry}/${image.repository}`,
@@ -98,7 +137,7 @@ export async function run(): Promise<void> {
         dryRun: inputs['dry-run'],
         now: new Date(),
       },
-      { registry, ledger, writeLedger: ledgerWrite !== 'none', gitTag: gitTagPort, log },
+      { registry, ledger, writeLedger: ledgerWrite !== 'none', gitTag: gitTagPort, deploy, log },
     ));
     for (const step of result.steps) log.info(step);
     const counts = registry.requestCounts();
@@ -109,6 +148,9 @@ export async function run(): Promise<void> {
         'previous-digest': result.previousDigest,
         tags: result.moved.join(','),
         'ledger-entry': JSON.stringify(result.entry),
+        'deploy-commit': result.deploy?.commit ?? '',
+        'deploy-result': result.deploy?.kind ?? (result.deployFailed ? 'failed' : ''),
+        'deploy-remote-commit': result.remoteDeploy?.commit ?? '',
       },
       summary: renderSummary(result),
       failure: result.failure,
