@@ -114,7 +114,12 @@ export async function run(): Promise<void> {
         const token = inputs['deploy-remote-token'];
         deploy.remote = {
           describe: `${remote.url} (${remote.branch})`,
-          sync: (commit, what) => syncRemote({ git, remote, token, fetchMissing, mask: addSecret, scrub: scrubSecrets }, commit, what),
+          sync: async (commit, what) => {
+            // A git host takes no shallow history ("shallow update not allowed"): actions/checkout's default
+            // depth 1 is deepened first (fetch-depth: 0 saves this fetch).
+            await git.deepen('unshallow');
+            return syncRemote({ git, remote, token, fetchMissing, mask: addSecret, scrub: scrubSecrets }, commit, what);
+          },
         };
       }
     }
