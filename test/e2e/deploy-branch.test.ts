@@ -56,7 +56,7 @@ for (const mode of ['api', 'git'] as const) {
 
     it('promote A, promote B, roll back to A, promote C: the branch holds A, B, A, C and never loses a commit', async () => {
       const a = await build(world, 'A');
-      const t1 = await expectDeployed(await promote({}, a.sha), a.sha, 'create');
+      const t1 = await expectDeployed(await promote({}, a.sha), a.sha, 'created');
       expect(t1).toBe(a.sha);
 
       const b = await build(world, 'B');

@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     }
     const remote = validateDeployRemote(inputs['deploy-remote'], inputs['deploy-remote-branch'], inputs['deploy-remote-token'], deployName);
     const usesApi = ledgerWrite === 'api' || ((gitTag !== undefined || deployName !== undefined) && ledgerWrite !== 'git');
-    if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
+    if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag${deployName ? ' and the deploy branch' : ''} through the API`);
     if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
 
     const registry = createRegistryClient({
@@ -154,7 +154,7 @@ export async function run(): Promise<void> {
         tags: result.moved.join(','),
         'ledger-entry': JSON.stringify(result.entry),
         'deploy-commit': result.deploy?.commit ?? '',
-        'deploy-result': result.deploy?.kind ?? (result.deployFailed ? 'failed' : ''),
+        'deploy-result': result.deploy ? (result.deploy.kind === 'create' ? 'created' : result.deploy.kind) : result.deployFailed ? 'failed' : '',
         'deploy-remote-commit': result.remoteDeploy?.commit ?? '',
       },
       summary: renderSummary(result),
