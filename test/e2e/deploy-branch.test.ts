@@ -161,7 +161,7 @@ describe('deploy-branch: bad input changes nothing', () => {
   afterAll(async () => world?.stop());
 
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['the branch being promoted', { 'deploy-branch': 'main' }, /^Input "deploy-branch": "main" is the branch this workflow runs on/],
+    ['the branch being promoted', { 'deploy-branch': 'main' }, /^Input "deploy-branch": "main" is the branch this workflow runs on or the default branch/],
     ['an invalid ref', { 'deploy-branch': 'deploy..x' }, /^Input "deploy-branch": "deploy\.\.x" is not a valid branch name$/],
     ['a full ref', { 'deploy-branch': 'refs/heads/x' }, /^Input "deploy-branch": "refs\/heads\/x" is not a branch name/],
     ['the git tag', { 'deploy-branch': 'stable' }, /^Input "deploy-branch": "stable" is also the git-tag/],

@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
     const ledgerWrite = inputs['ledger-write'];
     // A tag push or a release has no branch: the ledger lives on the default branch.
     const branch = ctx.branch || ctx.defaultBranch || 'main';
-    const deployName = validateDeployBranch(inputs['deploy-branch'], branch);
+    const deployName = validateDeployBranch(inputs['deploy-branch'], [branch, ctx.defaultBranch].filter(Boolean));
     if (deployName && deployName === gitTag) {
       throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(deployName)} is also the git-tag; a branch and a tag of one name are ambiguous for git (set git-tag: '' or another name)`);
     }

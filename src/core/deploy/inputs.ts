@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../action/errors.js';
 
 /** A branch name as `git check-ref-format --branch` accepts it (the common rules), or undefined when empty. */
-export function validateDeployBranch(name: string, promoted: string): string | undefined {
+export function validateDeployBranch(name: string, promoted: string | readonly string[]): string | undefined {
   const b = name.trim();
   if (b === '') return undefined;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what git refuses in ref names
@@ -11,8 +11,8 @@ export function validateDeployBranch(name: string, promoted: string): string | u
     throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(b)} is not a branch name (give the short name, e.g. stable)`);
   }
   // The deploy branch is rewritten to old trees on a rollback: it must never be the branch people push to.
-  if (b === promoted) {
-    throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(b)} is the branch this workflow runs on (and the ledger's); use a branch of its own, e.g. stable`);
+  if ([promoted].flat().includes(b)) {
+    throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(b)} is the branch this workflow runs on or the default branch (where the ledger lives); use a branch of its own, e.g. stable`);
   }
   return b;
 }
