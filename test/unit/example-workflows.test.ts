@@ -24,11 +24,11 @@ import {
 } from '../support/workflow/index.js';
 
 const DIR = join(ROOT, 'examples', 'workflows');
-const FILES = ['ci-cd.yml', 'rollback.yml', 'health-monitor.yml'] as const;
+const FILES = ['ci-cd.yml', 'rollback.yml', 'health-monitor.yml', 'streamlit.yml'] as const;
 /** Every example, also those written after this test (the limits and the lint hold for all of them). */
 const ALL_FILES = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
 /** Examples a person reads top to bottom before copying: at most this many lines. */
-const LINE_LIMITS: Record<string, number> = { 'health-monitor.yml': 80, 'rollback.yml': 80 };
+const LINE_LIMITS: Record<string, number> = { 'health-monitor.yml': 80, 'rollback.yml': 80, 'streamlit.yml': 80 };
 /**
  * The user's own commands: the only `run:` steps an example may have are the ones whose step `id` is in this
  * list (the project's test command and its build command). Everything else is a greenline action, or another
@@ -161,6 +161,11 @@ describe('example workflows: structure', () => {
         rollback: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
         resolve: { issues: 'write' },
       },
+      'streamlit.yml': {
+        test: { contents: 'read' },
+        build: { contents: 'read', packages: 'write' },
+        promote: { contents: 'write', packages: 'write' },
+      },
     };
     expect(Object.fromEntries(Object.entries(wf.jobs).map(([id, j]) => [id, j.permissions]))).toEqual(expected[f]);
   });
@@ -236,6 +241,25 @@ describe('example workflows: structure', () => {
     expect(incident.with!.fingerprint).toBe(resolve!.steps[0]!.with!.fingerprint);
     expect(resolve!.steps[0]!.with!.mode).toBe('resolve');
     for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toMatch(/\$\{\{/);
+  });
+});
+
+describe('example workflows: streamlit.yml', () => {
+  it('deploys from the branch stable and syncs a Space, with no logic: at most 80 lines, run: only for the tests', () => {
+    expect(text('streamlit.yml').split('\n').length - 1).toBeLessThanOrEqual(80);
+    const wf = load('streamlit.yml');
+    const runs = Object.values(wf.jobs).flatMap((j) => j.steps.filter((s) => s.run !== undefined).map((s) => s.run));
+    expect(runs).toEqual(['./script/test']);
+    const promote = wf.jobs.promote!.steps.find((s) => s.uses?.includes('/actions/promote-to-stable@'))!;
+    expect(promote.with).toMatchObject({
+      'deploy-branch': 'stable',
+      'git-tag': '',
+      'deploy-remote': 'https://huggingface.co/spaces/${{ env.HF_SPACE }}',
+      'deploy-remote-token': '${{ secrets.HF_TOKEN }}',
+      'expected-digest': '${{ needs.build.outputs.digest }}',
+    });
+    // The Space is pushed from the checkout, which must hold the history the Space receives.
+    expect(wf.jobs.promote!.steps[0]!.with).toMatchObject({ 'fetch-depth': 0 });
   });
 });
 

@@ -26,6 +26,11 @@ export const inputSchema = z.object({
   password: promote.password,
   insecure: promote.insecure,
   'git-tag': promote['git-tag'],
+  // the deploy branch and its second remote follow :stable back (promote-to-stable's rules)
+  'deploy-branch': promote['deploy-branch'],
+  'deploy-remote': promote['deploy-remote'],
+  'deploy-remote-branch': promote['deploy-remote-branch'],
+  'deploy-remote-token': promote['deploy-remote-token'],
   // main (auto-revert)
   branch: revert.branch,
   method: revert.method,
@@ -64,4 +69,4 @@ export const outputNames = [
 ] as const;
 
 /** Masked as soon as they are read (preflight and run). */
-export const secretInputs: SecretInputs = { names: ['password', 'token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };
+export const secretInputs: SecretInputs = { names: ['password', 'token', 'deploy-remote-token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };

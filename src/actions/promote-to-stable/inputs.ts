@@ -21,11 +21,15 @@ export const inputSchema = z.object({
   token: z.string(),
   rollback: booleanInput(false),
   'dry-run': booleanInput(false),
+  'deploy-branch': z.string(),
+  'deploy-remote': z.string(),
+  'deploy-remote-branch': z.string(),
+  'deploy-remote-token': z.string(),
 });
 
 export type PromoteInputs = z.infer<typeof inputSchema>;
 
-export const outputNames = ['digest', 'previous-digest', 'tags', 'ledger-entry'] as const;
+export const outputNames = ['digest', 'previous-digest', 'tags', 'ledger-entry', 'deploy-commit', 'deploy-result', 'deploy-remote-commit'] as const;
 
 /** Masked as soon as they are read (preflight and run). */
-export const secretInputs: SecretInputs = { names: ['password', 'token'] };
+export const secretInputs: SecretInputs = { names: ['password', 'token', 'deploy-remote-token'] };

@@ -10,6 +10,8 @@ import { pickFromLedger, type LedgerPick } from './ledger-source.js';
 import { getSourceByTag } from './source-tag.js';
 
 import { RegistryAccessError, type Manifest, type TagResult } from '../../core/registry/index.js';
+import { describeOutcome } from '../../core/deploy/deploy.js';
+import { DeployRaceError, type DeployOutcome, type DeployWhat } from '../../core/deploy/plan.js';
 
 /** The registry as promote needs it (src/core/registry implements it). */
 export interface PromoteRegistry {
@@ -33,6 +35,19 @@ export interface GitTagPort {
   move(tag: string, sha: string): Promise<'created' | 'moved' | 'unchanged' | 'raced'>;
   /** Why `tag` must not be used as a git tag name (a branch of that name exists), or undefined. */
   conflict?(tag: string): Promise<string | undefined>;
+}
+
+/** The deploy branch (and its optional second remote) as promote needs it (src/core/deploy implements it). */
+export interface DeployPort {
+  branch: string;
+  /** Where the branch is written, for messages. */
+  describe: string;
+  /** Why the branch name cannot be used (a tag of that name exists), or undefined. */
+  conflict?(): Promise<string | undefined>;
+  /** Makes the branch hold the tree of `commit`, never forced (DeployRaceError when it moved under us). */
+  update(commit: string, what: Omit<DeployWhat, 'branch'>): Promise<DeployOutcome>;
+  /** The second remote (deploy-remote), pushed after the branch. */
+  remote?: { describe: string; sync(deployCommit: string, what: Omit<DeployWhat, 'branch'>): Promise<DeployOutcome> };
 }
 
 export interface PromoteConfig {
@@ -63,6 +78,7 @@ export interface PromoteDeps {
   ledger?: LedgerPort;
   writeLedger: boolean;
   gitTag?: GitTagPort;
+  deploy?: DeployPort;
   log: Logger;
 }
 
@@ -88,6 +104,12 @@ export interface PromoteResult {
   /** Set when the step must fail: a regression, or a partial promotion, reported after outputs are written. */
   failure?: string;
   tagResults: TagResult[];
+  /** The deploy branch after this run (undefined: not asked, not reached, or a dry run). */
+  deploy?: DeployOutcome;
+  /** Set when the deploy branch was to be updated and was not. */
+  deployFailed?: string;
+  /** The second remote after this run. */
+  remoteDeploy?: DeployOutcome;
 }
 
 export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise<PromoteResult> {
@@ -101,11 +123,14 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   const conflict = config.gitTag && deps.gitTag?.conflict ? deps.gitTag.conflict(config.gitTag) : Promise.resolve(undefined);
   // When the ledger will be written it must be readable now, before any tag moves: a token that cannot read
   // it will not write it either, and a half-done promotion is worse than none.
-  const [ledgerText, refConflict] = await Promise.all([
+  const deployConflict = deps.deploy?.conflict ? deps.deploy.conflict() : Promise.resolve(undefined);
+  const [ledgerText, refConflict, branchConflict] = await Promise.all([
     deps.ledger ? readLedgerSafely(deps.ledger, needLedger || deps.writeLedger, log) : Promise.resolve(undefined),
     conflict,
+    deployConflict,
   ]);
   if (refConflict) throw new ConfigurationError(`Input "git-tag": ${refConflict}`);
+  if (branchConflict) throw new ConfigurationError(`Input "deploy-branch": ${branchConflict}`);
   const parsed = ledgerText === undefined ? undefined : parseLedger(ledgerText);
   for (const w of parsed?.warnings ?? []) log.warning(`Ledger line ${w.line}: ${w.message}`);
   const entries = parsed?.entries ?? [];
@@ -182,7 +207,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   };
   if (!entry.reason) delete entry.reason;
   if (!entry.replaced) delete entry.replaced;
-  const base: Omit<PromoteResult, 'steps' | 'tagResults'> = {
+  const base: Omit<PromoteResult, 'steps' | 'tagResults'> & Pick<PromoteResult, 'deploy' | 'deployFailed' | 'remoteDeploy'> = {
     digest: manifest.digest,
     previousDigest,
     tags: config.tags,
@@ -206,6 +231,8 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
     steps.push(`${verb} ${config.tags.join(', ')} to ${manifest.digest} (${manifest.mediaType})`);
     if (deps.writeLedger && deps.ledger && !pick?.resumed) steps.push(`Would append a ${entry.statusText} entry to ${deps.ledger.describe}`);
     if (config.gitTag && deps.gitTag) steps.push(`Would move git tag ${config.gitTag} to ${commit}`);
+    if (deps.deploy) steps.push(`Would set deploy branch ${deps.deploy.branch} (${deps.deploy.describe}) to the tree of ${commit}, without force`);
+    if (deps.deploy?.remote) steps.push(`Would push it to ${deps.deploy.remote.describe}, without force`);
     return { ...base, steps, tagResults: [] };
   }
 
@@ -224,6 +251,25 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
   }
 
   // The tags have moved: from here on a failure is reported as exactly that partial state, never thrown away.
+  // The deploy branch goes first so the ledger entry can name its commit; when it cannot be updated (someone
+  // pushed to it, the token may not write it) the entry is written without a Deploy line: it records what
+  // :stable serves, which is true, and says nothing of the branch.
+  const what = { restored, digest: manifest.digest, ...(entry.version ? { version: entry.version } : {}) };
+  if (deps.deploy) {
+    try {
+      if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`the ledger has only the short commit ${commit}`);
+      base.deploy = await deps.deploy.update(commit, what);
+      entry.deploy = { branch: deps.deploy.branch, commit: base.deploy.commit };
+      steps.push(describeOutcome(base.deploy, deps.deploy.describe));
+    } catch (error) {
+      if (error instanceof ConfigurationError) base.deployFailed = error.message;
+      else base.deployFailed = `deploy branch ${deps.deploy.branch} NOT updated: ${(error as Error).message}`;
+      steps.push(base.deployFailed);
+      if (!(error instanceof DeployRaceError)) log.warning(base.deployFailed);
+    }
+  }
+  const partialDeploy = (done: string) =>
+    `${done}, but ${base.deployFailed}. The ledger entry has no Deploy line; re-run to update the branch.`;
   let written = false;
   let intervened = false;
   try {
@@ -265,6 +311,17 @@ export async function promote(config: PromoteConfig, deps: PromoteDeps): Promise
       steps.push(...fixed);
     } catch (error) {
       const failure = `${config.tags.join(', ')} moved and the ledger written, but checking them against the ledger's newest entry failed: ${(error as Error).message}. Re-run to complete it.`;
+      return { ...base, steps, tagResults, failure };
+    }
+  }
+  const done = `${config.tags.join(', ')} moved to ${manifest.digest}${written ? ' and the ledger written' : ''}`;
+  if (base.deployFailed) return { ...base, steps, tagResults, failure: partialDeploy(done) };
+  if (deps.deploy?.remote && base.deploy) {
+    try {
+      base.remoteDeploy = await deps.deploy.remote.sync(base.deploy.commit, what);
+      steps.push(describeOutcome(base.remoteDeploy, deps.deploy.remote.describe).replace(/^Deploy branch/, 'Remote branch'));
+    } catch (error) {
+      const failure = `${done}, deploy branch ${base.deploy.branch} at ${base.deploy.commit}, but the push to ${deps.deploy.remote.describe} failed: ${(error as Error).message}`;
       return { ...base, steps, tagResults, failure };
     }
   }
@@ -313,6 +370,19 @@ async function reconcile(config: PromoteConfig, deps: PromoteDeps, ours: Manifes
         changed = true;
       }
       if (how === 'raced') changed = true;
+    }
+    // The deploy branch follows the same entry (only when this run updated it: a failed update is reported as such).
+    if (deps.deploy && entry.deploy && /^[0-9a-f]{40}$/.test(newest.commit)) {
+      try {
+        const o = await deps.deploy.update(newest.commit, { restored: newest.status === 'restored', digest: newest.digest, ...(newest.version ? { version: newest.version } : {}) });
+        if (o.kind !== 'unchanged') {
+          said.push(`${describeOutcome(o, deps.deploy.describe)} (the ledger's newest entry for ${firstTag})`);
+          changed = true;
+        }
+      } catch (error) {
+        if (!(error instanceof DeployRaceError)) throw error;
+        changed = true;
+      }
     }
     if (!changed) return said;
     mustCheck = true;

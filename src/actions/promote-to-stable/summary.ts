@@ -20,6 +20,9 @@ export function renderSummary(r: PromoteResult): string {
   });
   const parts = [head, '', table(['tag', 'before', 'after', 'result'], rows), ''];
   parts.push(`Commit \`${r.entry.commit.slice(0, 12)}\` (from ${cell(r.commitFrom, 200)}) · full digest \`${r.digest}\``, '');
+  // Where branch-deploying hosts (Streamlit Community Cloud, a Space) now read from, or that they did not move.
+  if (r.deploy) parts.push(`Deploy branch \`${cell(r.deploy.branch, 200)}\` at \`${r.deploy.commit}\` (${r.deploy.kind})${r.remoteDeploy ? ` · remote branch \`${cell(r.remoteDeploy.branch, 200)}\` at \`${r.remoteDeploy.commit}\`` : ''}`, '');
+  else if (r.deployFailed) parts.push(`⚠️ ${cell(r.deployFailed, 1000)}`, '');
   // What the first tag serves now (this run moved it): the build, since this entry, and the build before it.
   const tag = r.tags[0];
   if (tag && !r.dryRun && r.moved.includes(tag)) {

@@ -2,6 +2,8 @@ import type { RunContext } from '../../core/action/context.js';
 import { ConfigurationError, ExternalError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
 import { addSecret } from '../../core/action/runner.js';
+import { scrubSecrets } from '../../core/action/secrets.js';
+import { ApiDeployPort, deployBranch, GitDeployPort, syncRemote, validateDeployBranch, validateDeployRemote, type DeployBranchPort } from '../../core/deploy/index.js';
 import { actionsExec } from '../../core/git/actions-exec.js';
 import { Git } from '../../core/git/git.js';
 import { moveTagViaGit, tagNameConflictViaGit } from '../../core/git/tag.js';
@@ -10,7 +12,7 @@ import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js'
 import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
 import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage, type RegistryClient } from '../../core/registry/index.js';
 import type { PromoteInputs } from './inputs.js';
-import type { GitTagPort, LedgerPort, PromoteConfig, PromoteDeps } from './main.js';
+import type { DeployPort, GitTagPort, LedgerPort, PromoteConfig, PromoteDeps } from './main.js';
 import { parseMetrics, parseRegressionGate } from './metrics.js';
 import { parseSource, validateGitTag, validateTags } from './plan.js';
 
@@ -35,11 +37,16 @@ export async function wirePromote(inputs: PromoteInputs, ctx: RunContext, log: L
   const gate = parseRegressionGate(inputs['max-regression']);
   const gitTag = validateGitTag(inputs['git-tag']);
   const ledgerWrite = inputs['ledger-write'];
-  const usesApi = ledgerWrite === 'api' || (gitTag !== undefined && ledgerWrite !== 'git');
-  if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag through the API`);
-  if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
   // A tag push or a release has no branch: the ledger lives on the default branch.
   const branch = ctx.branch || ctx.defaultBranch || 'main';
+  const deployName = validateDeployBranch(inputs['deploy-branch'], [branch, ctx.defaultBranch].filter(Boolean));
+  if (deployName && deployName === gitTag) {
+    throw new ConfigurationError(`Input "deploy-branch": ${JSON.stringify(deployName)} is also the git-tag; a branch and a tag of one name are ambiguous for git (set git-tag: '' or another name)`);
+  }
+  const remote = validateDeployRemote(inputs['deploy-remote'], inputs['deploy-remote-branch'], inputs['deploy-remote-token'], deployName);
+  const usesApi = ledgerWrite === 'api' || ((gitTag !== undefined || deployName !== undefined) && ledgerWrite !== 'git');
+  if (usesApi && !inputs.token) throw new ConfigurationError(`Input "token": is required for ledger-write: api and for moving the git tag${deployName ? ' and the deploy branch' : ''} through the API`);
+  if ((usesApi || ledgerWrite !== 'none') && !ctx.owner) throw new ConfigurationError('GITHUB_REPOSITORY is not set: cannot tell which repository holds the ledger');
 
   const registry = createRegistryClient({
     image,
@@ -55,7 +62,7 @@ export async function wirePromote(inputs: PromoteInputs, ctx: RunContext, log: L
   // The ledger is read when it is written, or when the source or the metrics gate need it; with
   // ledger-write: none nothing else touches GitHub, and Octokit is not even loaded.
   const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || inputs.rollback || gate.limits.length > 0;
-  const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined);
+  const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined || deployName !== undefined);
   const github = inputs.token && talksToGitHub ? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
   let store: LedgerStore | undefined;
   let describe = inputs['ledger-path'];
@@ -84,6 +91,43 @@ export async function wirePromote(inputs: PromoteInputs, ctx: RunContext, log: L
           };
   }
 
+  let deploy: DeployPort | undefined;
+  if (deployName) {
+    // With ledger-write: git every write goes through the checkout's origin; else through the API.
+    const port: DeployBranchPort | undefined =
+      ledgerWrite === 'git' ? new GitDeployPort({ git, remote: 'origin', describe: 'git push to origin' }) : github && new ApiDeployPort(github, repo);
+    if (!port) throw new ConfigurationError('Input "token": is required for deploy-branch unless ledger-write is git');
+    deploy = {
+      branch: deployName,
+      describe: port.describe,
+      conflict: async () =>
+        (await port.tagExists(deployName))
+          ? `${JSON.stringify(deployName)} is the name of a tag; a branch of the same name would make it ambiguous for git (choose another name, or delete the tag)`
+          : undefined,
+      update: (commit, what) => deployBranch(port, deployName, commit, what),
+    };
+    if (remote) {
+      // The remote is pushed from the checkout: the commit just written is fetched from origin when missing.
+      if ((await git.run(['rev-parse', '--git-dir'], { allowFail: true })).code !== 0) {
+        throw new ConfigurationError(`Input "deploy-remote": needs the repository checked out in the workspace (actions/checkout), none at ${ctx.workspace}`);
+      }
+      const fetchMissing = async (sha: string) => {
+        await git.run(['fetch', '--quiet', '--no-tags', '--', 'origin', `refs/heads/${deployName}`]);
+        if ((await git.run(['cat-file', '-e', `${sha}^{commit}`], { allowFail: true })).code !== 0) await git.run(['fetch', '--quiet', '--no-tags', '--', 'origin', sha]);
+      };
+      const token = inputs['deploy-remote-token'];
+      deploy.remote = {
+        describe: `${remote.url} (${remote.branch})`,
+        sync: async (commit, what) => {
+          // A git host takes no shallow history ("shallow update not allowed"): actions/checkout's default
+          // depth 1 is deepened first (fetch-depth: 0 saves this fetch).
+          await git.deepen('unshallow');
+          return syncRemote({ git, remote, token, fetchMissing, mask: addSecret, scrub: scrubSecrets }, commit, what);
+        },
+      };
+    }
+  }
+
   return {
     config: {
       image: `${image.registry}/${image.repository}`,
@@ -102,7 +146,7 @@ export async function wirePromote(inputs: PromoteInputs, ctx: RunContext, log: L
       dryRun: inputs['dry-run'],
       now: new Date(),
     },
-    deps: { registry, ledger, writeLedger: ledgerWrite !== 'none', gitTag: gitTagPort, log },
+    deps: { registry, ledger, writeLedger: ledgerWrite !== 'none', gitTag: gitTagPort, ...(deploy ? { deploy } : {}), log },
     registry,
   };
 }

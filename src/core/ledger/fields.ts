@@ -4,7 +4,7 @@
  * bold or links.
  */
 
-export type FieldKey = 'commit' | 'status' | 'timestamp' | 'image' | 'digest' | 'tags' | 'run' | 'metrics' | 'version' | 'reason' | 'replaced';
+export type FieldKey = 'commit' | 'status' | 'timestamp' | 'image' | 'digest' | 'tags' | 'run' | 'metrics' | 'version' | 'reason' | 'replaced' | 'deploy';
 
 const ALIASES: Readonly<Record<string, FieldKey>> = {
   // Few aliases for commit and status on purpose: a second commit/status key starts a new block, so an
@@ -21,6 +21,7 @@ const ALIASES: Readonly<Record<string, FieldKey>> = {
   version: 'version', 'model version': 'version', release: 'version',
   reason: 'reason', notes: 'reason', note: 'reason', cause: 'reason',
   replaced: 'replaced', 'rolled back from': 'replaced', 'restored from': 'replaced',
+  deploy: 'deploy', 'deploy branch': 'deploy', 'deploy commit': 'deploy',
 };
 
 /** `Commit SHA`, `**commit_sha**`, `Commit-Hash` → `commit sha`, … */
@@ -131,6 +132,12 @@ export function splitImage(value: string): { image?: string; digest?: string } {
   if (at > 0 && /^[a-z0-9]+:[0-9a-f]+$/i.test(v.slice(at + 1))) return { image: v.slice(0, at), digest: v.slice(at + 1).toLowerCase() };
   if (/^sha256:[0-9a-f]+$/i.test(v)) return { digest: v.toLowerCase() };
   return { image: v };
+}
+
+/** `stable@<40 hex>`: the deploy branch and the commit it was set to (the branch name may hold an `@`). */
+export function splitDeploy(value: string): { branch: string; commit: string } | undefined {
+  const m = /^(.+)@([0-9a-f]{40})$/i.exec(stripTicks(value));
+  return m?.[1] && m[2] ? { branch: m[1], commit: m[2].toLowerCase() } : undefined;
 }
 
 export function splitTags(value: string): string[] {

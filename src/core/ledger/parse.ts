@@ -9,6 +9,7 @@ import {
   metricName,
   numericValue,
   parseMetrics,
+  splitDeploy,
   splitImage,
   splitTags,
   type FieldKey,
@@ -39,6 +40,7 @@ interface Draft {
   version?: string;
   reason?: string;
   replaced?: string;
+  deploy?: { branch: string; commit: string };
 }
 
 /**
@@ -178,6 +180,11 @@ function apply(d: Draft, key: FieldKey, value: string, line: number): void {
       if (digest) d.replaced = digest.toLowerCase();
       break;
     }
+    case 'deploy': {
+      const deploy = splitDeploy(value);
+      if (deploy) d.deploy = deploy;
+      break;
+    }
   }
 }
 
@@ -220,6 +227,7 @@ function finish(d: Draft, out: ParsedLedger): void {
   if (d.version) entry.version = d.version;
   if (d.reason) entry.reason = d.reason;
   if (d.replaced) entry.replaced = d.replaced;
+  if (d.deploy) entry.deploy = d.deploy;
   out.entries.push(entry);
 }
 

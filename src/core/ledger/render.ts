@@ -10,7 +10,7 @@ import { STATUS_EMOJI, STATUS_TEXT } from './status.js';
  *   ### ✅ 611b29b · 2024-12-22T10:15:00Z
  *   Commit: 611b29b362b480a8e6a56848f453ab8a2091e683
  *   Status: ✅ Tests Passed               ← always the third line of a block
- *   Image / Tags / Run / Metrics / Version / Reason / Replaced (each optional, in this order)
+ *   Image / Tags / Run / Metrics / Version / Reason / Replaced / Deploy (each optional, in this order)
  *
  * The three lines grep -B 3 shows before a Status are the blank line, the heading and the block's own
  * Commit line, never a line of the previous block, so no rolled-back or restored block's Commit can be
@@ -82,5 +82,8 @@ export function renderEntry(entry: NewLedgerEntry): string {
   // A rollback names the build it rolled away from: ledger:previous never goes back to it.
   const replaced = e.replaced?.toLowerCase();
   if (replaced) lines.push(`Replaced: ${replaced}`);
+  // The deploy branch's commit for this build: its tree is the build's, its history keeps every earlier tip.
+  const deployBranch = e.deploy ? token(e.deploy.branch) : '';
+  if (deployBranch && e.deploy) lines.push(`Deploy: ${deployBranch}@${e.deploy.commit.toLowerCase()}`);
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ export const ledgerEntrySchema = z.object({
   version: z.string().optional(),
   reason: z.string().optional(),
   replaced: z.string().regex(/^[a-z0-9]+:[0-9a-f]{32,}$/i, 'a digest like sha256:<hex>').optional(),
+  deploy: z.object({ branch: z.string().min(1), commit: z.string().regex(/^[0-9a-fA-F]{40}$/, 'a full commit SHA') }).optional(),
   line: z.number().optional(),
 });
 

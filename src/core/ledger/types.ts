@@ -23,6 +23,8 @@ export interface LedgerEntry {
    * (`Replaced:` line). Older entries without the line say it in their Reason (`… from sha256:…`).
    */
   replaced?: string;
+  /** The deploy branch and the commit it was set to for this entry (`Deploy: stable@<sha>`), when one was updated. */
+  deploy?: { branch: string; commit: string };
   /**
    * 1-based line of the block's first line. A tail read that did not reach the start of a file can only
    * count from the end: then it is negative, -(1 + newlines from the line's start to the end of the file),
