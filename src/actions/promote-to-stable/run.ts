@@ -1,19 +1,15 @@
 import { readContext } from '../../core/action/context.js';
 import { ConfigurationError, ExternalError } from '../../core/action/errors.js';
 import { parseInputs } from '../../core/action/inputs.js';
-import { addSecret, coreLogger, inputReader, runAction } from '../../core/action/runner.js';
-import { actionsExec } from '../../core/git/actions-exec.js';
-import { Git } from '../../core/git/git.js';
-import { moveTagViaGit, tagNameConflictViaGit } from '../../core/git/tag.js';
+import { coreLogger, inputReader, runAction } from '../../core/action/runner.js';
 import { loadGitHub } from '../../core/github/load.js';
-import { moveTagViaApi, tagNameConflictViaApi } from '../../core/github/tags.js';
-import { ApiLedgerStore, GitLedgerStore, appendEntry, type LedgerStore } from '../../core/ledger/index.js';
-import { RegistryAccessError, RegistryError, createRegistryClient, lowercaseRepository, parseImage } from '../../core/registry/index.js';
+import { RegistryAccessError, RegistryError, lowercaseRepository, parseImage } from '../../core/registry/index.js';
 import { inputSchema, secretInputs } from './inputs.js';
-import { promote, type GitTagPort, type LedgerPort } from './main.js';
+import { promote } from './main.js';
 import { parseMetrics, parseRegressionGate } from './metrics.js';
 import { parseSource, validateGitTag, validateTags } from './plan.js';
 import { renderSummary } from './summary.js';
+import { promotePorts } from './wiring.js';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
@@ -37,48 +33,28 @@ export async function run(): Promise<void> {
     // A tag push or a release has no branch: the ledger lives on the default branch.
     const branch = ctx.branch || ctx.defaultBranch || 'main';
 
-    const registry = createRegistryClient({
-      image,
-      username: inputs.username,
-      password: inputs.password,
-      insecure: inputs.insecure,
-      log,
-      mask: addSecret,
-    });
-    const git = new Git(ctx.workspace, actionsExec);
-    const repo = { owner: ctx.owner, repo: ctx.repo };
-
     // The ledger is read when it is written, or when the source or the metrics gate need it; with
     // ledger-write: none nothing else touches GitHub, and Octokit is not even loaded.
     const needsLedger = source.kind === 'ledger' || source.kind === 'ledger-previous' || inputs.rollback || gate.limits.length > 0;
     const talksToGitHub = ledgerWrite !== 'git' && (ledgerWrite === 'api' || needsLedger || gitTag !== undefined);
     const github = inputs.token && talksToGitHub ? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log }) : undefined;
-    let store: LedgerStore | undefined;
-    let describe = inputs['ledger-path'];
-    if (ledgerWrite === 'git') {
-      store = new GitLedgerStore({ git, path: inputs['ledger-path'], branch, log });
-      describe = `${inputs['ledger-path']} (git push to ${branch})`;
-    } else if (github && (ledgerWrite === 'api' || needsLedger)) {
-      store = new ApiLedgerStore(github, { ...repo, path: inputs['ledger-path'], branch });
-      describe = `${inputs['ledger-path']} (contents API, ${branch})`;
-    }
-    const ledger: LedgerPort | undefined = store && {
-      describe,
-      read: async () => (await store.read())?.text,
-      // Generous: each round of a contended append lets at least one writer through.
-      append: (entry) => appendEntry(store, entry, { log, attempts: 20 }),
-    };
-
-    let gitTagPort: GitTagPort | undefined;
-    if (gitTag) {
-      gitTagPort =
-        ledgerWrite === 'git'
-          ? { move: (tag, sha) => moveTagViaGit(git, 'origin', tag, sha), conflict: (tag) => tagNameConflictViaGit(git, 'origin', tag) }
-          : github && {
-              move: (tag, sha) => moveTagViaApi(github, repo, tag, sha, (m) => log.warning(m)),
-              conflict: (tag) => tagNameConflictViaApi(github, repo, tag),
-            };
-    }
+    const ports = promotePorts(
+      {
+        image,
+        username: inputs.username,
+        password: inputs.password,
+        insecure: inputs.insecure,
+        ledgerPath: inputs['ledger-path'],
+        ledgerWrite,
+        gitTag,
+        branch,
+        github,
+        ledgerViaApi: ledgerWrite === 'api' || needsLedger,
+      },
+      ctx,
+      log,
+    );
+    const { registry, ledger, gitTag: gitTagPort } = ports;
 
     const result = await blameInput(() => promote(
       {
@@ -136,7 +112,7 @@ async function blameInput<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Domain parsers throw without the input's name; the glue knows which input it was. */
-function prefixed<T>(input: string, fn: () => T): T {
+export function prefixed<T>(input: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
