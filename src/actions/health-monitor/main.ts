@@ -180,7 +180,7 @@ function incidentFingerprint(config: MonitorConfig): string {
  */
 function alreadyRolledBack(found: Found): string | undefined {
   if (found.top?.newest.status === 'restored') {
-    return `:stable was already rolled back (to ${shortSha(found.top.entry.commit)}, ⏪ in the ledger) and the service is still unhealthy: not rolled back further. A person is needed.`;
+    return `:stable was already rolled back and the service is still unhealthy: not rolled back further (it serves the ⏪ restored build ${shortSha(found.top.entry.commit)}). A person is needed.`;
   }
   if (found.incident?.state.restored) {
     return `incident #${found.incident.number} is open and records a rollback (to ${shortSha(found.incident.state.restored)}): the service is still unhealthy, and :stable is not walked back further while it is open. A person is needed.`;
