@@ -281,4 +281,26 @@ describe('main moved on since the bad build, and bad input', () => {
     expect(issue!.body).toContain(`Build ${cache.slice(0, 7)} marked ⛔ Rolled back`);
     expect(issue!.body).toContain(':stable rolled back from');
   });
+
+  it('a new build promoted while the incident that rolled back is open, still unhealthy → the incident only, :stable stays', async () => {
+    const fix = await world.repo.push('fix');
+    const ci = await world.ciCd(fix);
+    expect(ci.jobs.find((j) => j.id === 'promote')?.result).toBe('success');
+    const promoted = await world.tagDigest('stable');
+    expect(promoted).not.toBe(story.digests.v1);
+    const ledger = (await world.ledger()).text;
+    const before = await refs(world);
+
+    // The service still runs the bad build (nothing deployed the new one yet): unhealthy, and not this build's doing.
+    const r = ok(await monitor(world));
+    expect(r.outputs).toMatchObject({ status: 'CRITICAL', 'action-taken': 'incident-updated', 'stable-commit': fix, 'stable-digest': promoted, 'rolled-back-from': '', 'revert-sha': '' });
+    expect(await world.tagDigest('stable')).toBe(promoted);
+    expect(await refs(world)).toBe(before);
+    expect((await world.ledger()).text).toBe(ledger);
+    const [issue, ...more] = healthIssues(world);
+    expect(more).toEqual([]);
+    expect(issue!.state).toBe('open');
+    expect(decodeMarker(issue!.body, LABEL, '')).toMatchObject({ runs: 2, restored: story.commits.v1 });
+    expect(issue!.body).toContain('is open and records a rollback');
+  });
 });

@@ -12,6 +12,7 @@ import { revertSummary, tellAuthor } from '../auto-revert/main.js';
 import { wireRevert } from '../auto-revert/wiring.js';
 import type { HealthGateInputs } from '../health-gate/inputs.js';
 import { main as gateMain, plan as gatePlan } from '../health-gate/main.js';
+import { incidentInputsOf } from '../open-incident-issue/inputs.js';
 import { promote } from '../promote-to-stable/main.js';
 import { validateGitTag, validateTags } from '../promote-to-stable/plan.js';
 import { prefixed } from '../promote-to-stable/run.js';
@@ -54,27 +55,7 @@ export async function run(): Promise<void> {
         tags,
         ledgerPath: inputs['ledger-path'],
         branch,
-        incident: {
-          mode: 'open',
-          fingerprint: inputs.fingerprint,
-          kind: 'health',
-          title: inputs.title,
-          'failing-sha': undefined,
-          'restored-sha': undefined,
-          'run-url': undefined,
-          'health-report': '',
-          details: '',
-          labels: inputs.labels,
-          assignees: inputs.assignees,
-          'repeat-interval': inputs['repeat-interval'],
-          'reopen-window': inputs['reopen-window'],
-          'webhook-url': inputs['webhook-url'],
-          'webhook-format': inputs['webhook-format'],
-          'webhook-required': inputs['webhook-required'],
-          'webhook-events': inputs['webhook-events'],
-          token: inputs.token,
-          'dry-run': inputs['dry-run'],
-        },
+        incident: incidentInputsOf(inputs, { kind: 'health' }),
         details: inputs.details,
         context: { ...ctx, branch },
         dryRun: inputs['dry-run'],

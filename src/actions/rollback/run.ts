@@ -7,7 +7,7 @@ import { octokitIncidentApi } from '../../core/incident/github.js';
 import { webhookSettings } from '../../core/notify/settings.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
-import type { IncidentInputs } from '../open-incident-issue/inputs.js';
+import { incidentInputsOf, type IncidentInputs } from '../open-incident-issue/inputs.js';
 import { inputSchema, secretInputs } from './inputs.js';
 import { main } from './main.js';
 
@@ -26,27 +26,7 @@ export async function run(): Promise<void> {
     const { config: revert, deps, setup } = await wireRevert(inputs, ctx, log);
     const failingSha = revert.failingSha;
     const incident: IncidentInputs | undefined = inputs.incident
-      ? {
-          mode: 'open',
-          fingerprint: inputs.fingerprint,
-          kind: inputs.kind,
-          title: inputs.title,
-          'failing-sha': failingSha,
-          'restored-sha': undefined,
-          'run-url': undefined,
-          'health-report': inputs['health-report'],
-          details: '',
-          labels: inputs.labels,
-          assignees: inputs.assignees,
-          'repeat-interval': inputs['repeat-interval'],
-          'reopen-window': inputs['reopen-window'],
-          'webhook-url': inputs['webhook-url'],
-          'webhook-format': inputs['webhook-format'],
-          'webhook-required': inputs['webhook-required'],
-          'webhook-events': inputs['webhook-events'],
-          token: inputs.token,
-          'dry-run': inputs['dry-run'],
-        }
+      ? incidentInputsOf(inputs, { kind: inputs.kind, 'failing-sha': failingSha, 'health-report': inputs['health-report'] })
       : undefined;
     const github = incident ? (setup.github ?? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/rollback' })) : undefined;
     const { outputs, summary, failure } = await main(
