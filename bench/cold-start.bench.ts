@@ -172,6 +172,7 @@ const BAD_INPUT: Record<string, [string, string]> = {
   'auto-revert': ['method', 'ftp'],
   'health-gate': ['url', 'not a url'],
   'open-incident-issue': ['kind', 'outage'],
+  'health-monitor': ['url', 'not a url'],
   rollback: ['method', 'ftp'],
 };
 
@@ -251,6 +252,15 @@ const bench: Bench = async ({ quick }) => {
       },
       'auto-revert': { inputs: { 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('auto-revert dry run') },
       'open-incident-issue': { inputs: { 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('open-incident-issue dry run') },
+      // A healthy service with no incident open: the gate, one read of the ledger and of the incidents, nothing written.
+      'health-monitor': {
+        inputs: { image: `${registry.host}/${repository}`, url: service.url, attempts: '1', interval: '0s', timeout: '5s', 'dry-run': 'true' },
+        ...onFailure(s.fail),
+        verify: (r) => {
+          expectSuccess('health-monitor dry run')(r);
+          if (r.outputs['action-taken'] !== 'none' || r.outputs.healthy !== 'true') throw new Error(`cold-start: health-monitor did ${r.outputs['action-taken']} (${r.outputs.status})\n${r.stdout}`);
+        },
+      },
     };
     // An action added later (the one-step rollback): a dry run on the broken-main scenario when it has one.
     for (const name of bundles) {
