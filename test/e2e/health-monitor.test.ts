@@ -245,6 +245,18 @@ describe('main moved on since the bad build, and bad input', () => {
     expect(world.issues()).toEqual([]);
   });
 
+  it('dry-run: probes and finds everything, changes nothing (no tag, no commit, no issue), says what it would do', async () => {
+    if (!world) ({ world, story } = await badDeployWorld());
+    const before = { refs: await refs(world), stable: await world.tagDigest('stable'), writes: world.standin.requests.filter((q) => q.method !== 'GET').length };
+    const r = ok(await monitor(world, { 'dry-run': 'true' }));
+    expect(r.outputs).toMatchObject({ status: 'CRITICAL', 'action-taken': 'rolled-back', 'rolled-back-from': story.digests.cache, 'revert-sha': '', 'issue-number': '' });
+    expect(r.summary).toMatch(/Would move stable, latest to sha256:/);
+    expect(await refs(world)).toBe(before.refs);
+    expect(await world.tagDigest('stable')).toBe(before.stable);
+    expect(world.standin.requests.filter((q) => q.method !== 'GET')).toHaveLength(before.writes);
+    expect(world.issues()).toEqual([]);
+  });
+
   it('someone pushed after the bad build → main untouched, :stable still rolled back, the build ⛔, the incident says so', async () => {
     if (!world) ({ world, story } = await badDeployWorld());
     const pushed = await world.repo.push('notes');

@@ -208,8 +208,9 @@ async function rollBack(bad: StackedBuild, config: MonitorConfig, deps: MonitorD
     }
   }
   // 2. The build is bad in production whatever happened to the branch: ⛔ in the ledger (and the last good
-  //    build recorded again, for the seed's one-liner), unless the revert commit already carries it.
-  if (!out.revert?.ledgerEntry && !config.dryRun) {
+  //    build recorded again, for the seed's one-liner), unless the revert commit on the branch carries it (a
+  //    revert waiting in a pull request does not: it may never be merged).
+  if (!out.revert?.reverted && !config.dryRun) {
     try {
       out.marked = await markBad(bad, config, deps, out.revert, reason);
     } catch (error) {
