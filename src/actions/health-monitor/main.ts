@@ -225,7 +225,10 @@ async function rollBack(bad: StackedBuild, config: MonitorConfig, deps: MonitorD
     log.debug(error instanceof Error ? (error.stack ?? error.message) : String(error));
     out.restoreCrash = describeError(error);
   }
-  // 4. The deploy branch (promote-to-stable's `deploy-branch`) follows :stable here, once it exists.
+  // 4. SEAM (deploy branch): once promote-to-stable has `deploy-branch`, the branch follows :stable here. When
+  //    promote() moves it itself on a rollback, pass the input through the restore closure in run.ts (and add
+  //    `deploy-branch` to inputs.ts / action.yml); otherwise update it here from out.restore.entry.commit, only
+  //    when out.restore moved the tags (not on restoreCrash or a partial restore).
   return out;
 }
 
