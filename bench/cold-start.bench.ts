@@ -172,6 +172,7 @@ const BAD_INPUT: Record<string, [string, string]> = {
   'auto-revert': ['method', 'ftp'],
   'health-gate': ['url', 'not a url'],
   'open-incident-issue': ['kind', 'outage'],
+  'health-monitor': ['url', 'not a url'],
   rollback: ['method', 'ftp'],
   'manual-rollback': ['what', 'sideways'],
 };
@@ -254,6 +255,15 @@ const bench: Bench = async ({ quick }) => {
       'open-incident-issue': { inputs: { 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('open-incident-issue dry run') },
       // main alone to the last good build: no image to resolve, the revert and the incident as dry runs.
       'manual-rollback': { inputs: { what: 'main', to: 'previous', reason: 'bench', 'dry-run': 'true' }, ...onFailure(s.fail), verify: expectSuccess('manual-rollback dry run') },
+      // A healthy service with no incident open: the gate, one read of the ledger and of the incidents, nothing written.
+      'health-monitor': {
+        inputs: { image: `${registry.host}/${repository}`, url: service.url, attempts: '1', interval: '0s', timeout: '5s', 'dry-run': 'true' },
+        ...onFailure(s.fail),
+        verify: (r) => {
+          expectSuccess('health-monitor dry run')(r);
+          if (r.outputs['action-taken'] !== 'none' || r.outputs.healthy !== 'true') throw new Error(`cold-start: health-monitor did ${r.outputs['action-taken']} (${r.outputs.status})\n${r.stdout}`);
+        },
+      },
     };
     // An action added later (the one-step rollback): a dry run on the broken-main scenario when it has one.
     for (const name of bundles) {

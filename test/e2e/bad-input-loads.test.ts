@@ -31,6 +31,7 @@ const BAD: [string, string, string, Record<string, string>][] = [
   ['auto-revert', 'method', 'ftp', { token: SECRET }],
   ['health-gate', 'url', 'not a url', { headers: `Authorization: Bearer ${SECRET}` }],
   ['open-incident-issue', 'kind', 'outage', { token: SECRET }],
+  ['health-monitor', 'url', 'not a url', { token: SECRET, image: 'ghcr.io/owner/app' }],
   ['rollback', 'method', 'ftp', { token: SECRET }],
 ];
 

@@ -135,20 +135,20 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
     const v1 = story.commits.v1!;
     const cache = story.commits.cache!;
 
-    // The gate: HTTP and Prometheus agree.
-    const gate = findJob(trace, 'gate').outputs;
-    expect(gate).toMatchObject({ status: 'CRITICAL', rollback: 'true', healthy: 'false', 'stable-status': 'passed', 'stable-commit': cache, 'head-is-stable': 'true' });
+    // The gate: HTTP and Prometheus agree; the one step rolled back.
+    const gate = step(trace, 'monitor', 'monitor').outputs;
+    expect(gate).toMatchObject({ status: 'CRITICAL', healthy: 'false', 'action-taken': 'rolled-back', 'stable-commit': v1, 'stable-digest': story.digests.v1, 'rolled-back-from': story.digests.cache });
     const report = JSON.parse(gate.report!) as { checks: { name: string; verdict: string; type: string; query?: string }[]; prometheus?: { up: boolean } };
     const verdicts = Object.fromEntries(report.checks.map((x) => [x.name, x.verdict]));
     expect(verdicts).toMatchObject({ connectivity: 'PASS', health: 'FAIL', 'error-rate': 'FAIL' });
     expect(report.checks.find((x) => x.name === 'error-rate')).toMatchObject({ type: 'prometheus', query: expect.stringContaining('http_requests_total') });
     expect(report.prometheus?.up).toBe(true);
+    expect(trace.jobs.map((j) => j.steps.map((s) => s.via))).toEqual([[{ greenline: 'health-monitor' }]]);
 
     // :stable and :latest back on the good build's digest; git tag stable follows.
     expect(await world.tagDigest('stable')).toBe(story.digests.v1);
     expect(await world.tagDigest('latest')).toBe(story.digests.v1);
     expect(await world.repo.tag('stable')).toBe(v1);
-    expect(step(trace, 'rollback', 'restore').outputs).toMatchObject({ digest: story.digests.v1, 'previous-digest': story.digests.cache });
 
     // The ledger: ⛔ for the bad build, the last good build recorded again, ⏪ restored; one-liner agrees.
     expect(view((await world.ledger()).entries.slice(before))).toEqual([
@@ -160,6 +160,7 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
 
     // main: reverted to the good tree on top of the ledger commit ([skip ci]), then the ⏪ ledger commit.
     const revert = story.commits.monitorRevert!;
+    expect(gate['revert-sha']).toBe(revert);
     expect(await parentsOf(revert)).toEqual([ledgerCommit]);
     expect(await world.repo.sameTree(revert, v1, LEDGER)).toBe(true);
     expect(await subjectOf(revert)).toMatch(/^⚠️ Auto-rollback: Health gate CRITICAL \(score 0\), reverting to last successful build [0-9a-f]{7}$/);
@@ -185,11 +186,7 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
     const head = await world.repo.head();
     const c = await story.monitorAgain();
     const trace = c.traces[0]!;
-    expect(findJob(trace, 'gate').outputs).toMatchObject({ status: 'CRITICAL', rollback: 'true', 'stable-status': 'restored', 'stable-commit': story.commits.v1 });
-    expect(step(trace, 'rollback', 'mark').outcome).toBe('skipped');
-    expect(step(trace, 'rollback', 'restore').outcome).toBe('skipped');
-    expect(findJob(trace, 'rollback').steps.at(-1)!.outputs).toMatchObject({ 'issue-number': '2', operation: 'commented' });
-
+    expect(step(trace, 'monitor', 'monitor').outputs).toMatchObject({ status: 'CRITICAL', 'action-taken': 'incident-updated', 'stable-commit': story.commits.v1, 'revert-sha': '', 'rolled-back-from': '', 'issue-number': '2', operation: 'commented' });
     expect(await world.tagDigest('stable')).toBe(story.digests.v1);
     expect((await world.ledger()).text).toBe(ledger);
     expect(await world.repo.head()).toBe(head);
@@ -221,8 +218,7 @@ describe.sequential('seed 002, end to end through the example workflows', () => 
 
   it('8. the monitor is healthy: the health incident is closed as completed; no issue left open, none duplicated', async () => {
     const c = await story.monitorHealthy();
-    expect(findJob(c.traces[0]!, 'gate').outputs).toMatchObject({ status: 'HEALTHY', healthy: 'true', rollback: 'false', 'stable-commit': story.commits.fix });
-    expect(findJob(c.traces[0]!, 'resolve').steps[0]!.outputs).toMatchObject({ operation: 'closed', 'issue-number': '2' });
+    expect(step(c.traces[0]!, 'monitor', 'monitor').outputs).toMatchObject({ status: 'HEALTHY', healthy: 'true', 'action-taken': 'resolved', 'stable-commit': story.commits.fix, operation: 'closed', 'issue-number': '2' });
     expect(issue(2)).toMatchObject({ state: 'closed', state_reason: 'completed' });
     expect(world.comments(2).at(-1)!.body).toMatch(/^✅ Resolved after/);
     expect(world.issues().map((i) => [i.number, i.state])).toEqual([

@@ -189,6 +189,41 @@ function pathsFor(action: string): Paths {
         ],
       };
     }
+    case 'health-monitor': {
+      // The canary as the GitHub token, the registry password and the service's and Prometheus' headers.
+      const monitor = (standin: GitHubStandin, inputs: Record<string, string> = {}) =>
+        onFailure(action, standin, {
+          inputs: {
+            image: `${registry.host}/acme/app`,
+            username: USER,
+            password: CANARY,
+            url: svc.url,
+            attempts: '1',
+            interval: '0s',
+            timeout: '5s',
+            headers: `Authorization: Bearer ${CANARY}`,
+            'prometheus-headers': `Authorization: Bearer ${CANARY}`,
+            ...inputs,
+          },
+        });
+      return {
+        happy: () => monitor(broken.api),
+        failing: [
+          ['GitHub refuses the token', () => monitor(broken.refusing)],
+          [
+            'the service echoes the token back while unhealthy (the incident is opened with the report)',
+            async () => {
+              svc.route('/health', { status: 500, body: `{"error":"token ${CANARY} is not allowed here"}`, headers: { 'content-type': 'application/json' } });
+              try {
+                return await monitor(broken.api, { fingerprint: `leak-${randomBytes(3).toString('hex')}` });
+              } finally {
+                svc.resetRoutes();
+              }
+            },
+          ],
+        ],
+      };
+    }
     default:
       // find-last-good-commit, auto-revert, the one-step rollback, and whatever comes next.
       return {

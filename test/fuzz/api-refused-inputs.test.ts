@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readActionYml } from '../support/action-yml.js';
 import { runAction, type RunResult } from '../support/harness.js';
 import { OWNER, REPO, TOKEN, startIncidentStandin, type IncidentStandin } from '../support/incident/standin.js';
+import { startTestService, type TestService } from '../support/health/service.js';
 import { startPromoteWorld, type PromoteWorld } from '../support/promote-world.js';
 import { brokenMain, runOnFailure, type Scenario } from '../support/revert/scenario.js';
 import { expectCleanVerdict } from './support.js';
@@ -73,6 +74,7 @@ const count401 = (requests: readonly { status: number; method: string; path: str
 let promoteWorld: PromoteWorld | undefined;
 let scenario: Scenario | undefined;
 let incident: IncidentStandin | undefined;
+let service: TestService | undefined;
 const worlds = new Map<string, ApiWorld>();
 
 beforeAll(async () => {
@@ -94,6 +96,16 @@ beforeAll(async () => {
         snapshot: async () => ({ issues: s.standin.state.issues.size, writes: s.standin.requests.filter((r) => r.method !== 'GET').length }),
         unauthorized: () => count401(s.standin.requests),
       });
+    } else if (action === 'health-monitor') {
+      // A healthy service: the monitor reads the ledger and the incidents, and changes nothing.
+      const s = (scenario ??= await brokenMain());
+      const svc = (service ??= await startTestService());
+      const base = { image: '127.0.0.1:9/owner/app', url: svc.url, attempts: '1', interval: '0s', timeout: '3s' };
+      worlds.set(action, {
+        run: (inputs) => runOnFailure(action, s, s.fail, { inputs: { ...base, ...inputs }, timeoutMs: KILL_MS }),
+        snapshot: async () => ({ refs: await s.f.refs(), writes: s.api.requests.filter((r) => r.method !== 'GET' && !r.injected).length }),
+        unauthorized: () => count401(s.api.requests),
+      });
     } else {
       // find-last-good-commit, auto-revert and whatever comes next (the one-step rollback): a broken main.
       const s = (scenario ??= await brokenMain());
@@ -109,6 +121,7 @@ afterAll(async () => {
   await promoteWorld?.stop();
   await scenario?.stop();
   await incident?.stop();
+  await service?.close();
 });
 
 describe.concurrent.each(actions)('%s: an input the GitHub API refuses is the user\'s mistake', (action) => {

@@ -10,7 +10,7 @@ import { ROOT, actionYmlPath, readActionYml } from '../support/action-yml.js';
 import { describeInputFuzz } from './describe-input-fuzz.js';
 import { revertWorld } from './revert-world.js';
 
-const OWN_FUZZER = new Set(['promote-to-stable', 'find-last-good-commit', 'auto-revert', 'health-gate', 'open-incident-issue']);
+const OWN_FUZZER = new Set(['promote-to-stable', 'find-last-good-commit', 'auto-revert', 'health-gate', 'health-monitor', 'open-incident-issue']);
 const others = readdirSync(join(ROOT, 'dist'))
   .filter((n) => !OWN_FUZZER.has(n) && existsSync(join(ROOT, 'dist', n, 'index.js')) && existsSync(actionYmlPath(n)))
   .sort();

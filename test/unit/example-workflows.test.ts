@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { ROOT, actionYmlPath, readActionYml } from '../support/action-yml.js';
 import { tempDir, type TempDir } from '../support/tmp.js';
 import {
@@ -157,9 +155,7 @@ describe('example workflows: structure', () => {
         rollback: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
       },
       'health-monitor.yml': {
-        gate: { contents: 'read' },
-        rollback: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
-        resolve: { issues: 'write' },
+        monitor: { contents: 'write', packages: 'write', issues: 'write', 'pull-requests': 'write' },
       },
       'streamlit.yml': {
         test: { contents: 'read' },
@@ -221,26 +217,19 @@ describe('example workflows: structure', () => {
     expect(step!.with!.fingerprint).toBe(load('ci-cd.yml').jobs.rollback!.steps[0]!.with!.fingerprint);
   });
 
-  it('health-monitor.yml: every 5 minutes, gate → restore ledger:previous, mark ⛔, incident; healthy → resolve the same incident', () => {
+  it('health-monitor.yml: every 5 minutes, one step (actions/health-monitor), no logic: no run: step, at most 80 lines', () => {
     const wf = load('health-monitor.yml');
     expect(wf.on).toEqual({ schedule: [{ cron: '*/5 * * * *' }], workflow_dispatch: null });
-    const { gate, rollback, resolve } = wf.jobs;
-    expect(gate!.steps[0]!.uses).toMatch(/\/actions\/health-gate@/);
-    expect(rollback!.if).toBe("needs.gate.outputs.rollback == 'true'");
-    expect(resolve!.if).toBe("needs.gate.outputs.healthy == 'true'");
-    expect(rollback!.steps.map((s) => s.id)).toEqual(['mark', 'restore', 'details', undefined]);
-    const mark = rollback!.steps[0]!;
-    expect(mark.uses).toMatch(/\/actions\/auto-revert@/);
-    expect(mark.if).toBe("needs.gate.outputs.stable-status == 'passed' && needs.gate.outputs.head-is-stable == 'true'");
-    expect(mark.with!['failing-sha']).toBeUndefined();
-    const restore = rollback!.steps[1]!;
-    expect(restore.with).toMatchObject({ source: 'ledger:previous' });
-    expect(restore.if).toBe("${{ !cancelled() && needs.gate.outputs.stable-status == 'passed' }}");
-    const incident = rollback!.steps.at(-1)!;
-    expect(incident.with).toMatchObject({ kind: 'health', 'health-report': '${{ needs.gate.outputs.report }}' });
-    expect(incident.with!.fingerprint).toBe(resolve!.steps[0]!.with!.fingerprint);
-    expect(resolve!.steps[0]!.with!.mode).toBe('resolve');
-    for (const job of Object.values(wf.jobs)) for (const step of job.steps) expect(step.run ?? '').not.toMatch(/\$\{\{/);
+    expect(text('health-monitor.yml').split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length).toBeLessThanOrEqual(80);
+    expect(Object.keys(wf.jobs)).toEqual(['monitor']);
+    const { monitor } = wf.jobs;
+    expect(monitor!.steps).toHaveLength(1);
+    const [step] = monitor!.steps;
+    expect(step!.run).toBeUndefined();
+    expect(step!.uses).toBe(`owner/greenline/actions/health-monitor@${GREENLINE_REF}`);
+    expect(step!.with).toMatchObject({ image: '${{ env.IMAGE }}', url: '${{ env.SERVICE_URL }}', 'prometheus-url': '${{ env.PROMETHEUS_URL }}', fingerprint: 'health-monitor' });
+    expect(monitor!.concurrency).toEqual({ group: 'greenline-stable-${{ github.ref }}', 'cancel-in-progress': false });
+    expect(monitor!.concurrency!.group).toBe(load('ci-cd.yml').jobs.promote!.concurrency!.group);
   });
 });
 
@@ -277,8 +266,8 @@ const greenlineSteps = FILES.flatMap((f) =>
 
 describe('example workflows: greenline steps match the actions’ metadata', () => {
   const actions = [...new Set(greenlineSteps.map((g) => g.action))].sort();
-  it('use the actions and the one-step rollbacks', () => {
-    expect(actions).toEqual(expect.arrayContaining(['manual-rollback', 'open-incident-issue', 'promote-to-stable', 'rollback']));
+  it('use the actions, the one-step health monitor and the one-step rollbacks', () => {
+    expect(actions).toEqual(expect.arrayContaining(['health-monitor', 'manual-rollback', 'open-incident-issue', 'promote-to-stable', 'rollback']));
   });
   // Checked as soon as each action.yml exists (the actions are written in parallel with the examples).
   it.each(actions)('with: names only inputs %s declares, and steps.<id>.outputs.<name> only its outputs', (action) => {
@@ -365,157 +354,7 @@ describe('example workflows: the local executor', () => {
     expect(pushPayload(remote, commits.fail)).toMatchObject({ ref: 'refs/heads/main', before: commits.pass, after: commits.fail, head_commit: { id: commits.fail, message: 'bad' } });
   });
 
-  /**
-   * One job of an example workflow with only some of its steps (after prelude steps), as its own file. Its
-   * needs are stood in for by `upstream` jobs that only set the outputs given (so needs.<job>.outputs and the
-   * job's own if: are the real ones).
-   */
-  function partOf(f: string, jobId: string, stepIds: string[] | 'all', prelude: Step[] = [], upstream: Record<string, Record<string, string>> = {}): string {
-    const wf = load(f);
-    const job = wf.jobs[jobId]!;
-    const stand = (outputs: Record<string, string>) => ({
-      'runs-on': 'ubuntu-latest',
-      outputs: Object.fromEntries(Object.keys(outputs).map((k) => [k, `\${{ steps.set.outputs.${k} }}`])),
-      steps: [{ id: 'set', env: { OUTPUTS: JSON.stringify(outputs) }, run: `echo "$OUTPUTS" | jq -r 'to_entries[] | "\\(.key)=\\(.value)"' >> "$GITHUB_OUTPUT"` }],
-    });
-    const part = {
-      ...wf,
-      jobs: {
-        ...Object.fromEntries(Object.entries(upstream).map(([id, outputs]) => [id, stand(outputs)])),
-        [jobId]: { ...job, needs: Object.keys(upstream).length ? Object.keys(upstream) : undefined, steps: [...prelude, ...job.steps.filter((s) => stepIds === 'all' || (s.id && stepIds.includes(s.id)))] },
-      },
-    };
-    const file = join(tmp.path, `${jobId}-${[stepIds].flat().join('-')}-${Math.random().toString(36).slice(2)}.yml`);
-    writeFileSync(file, stringify(JSON.parse(JSON.stringify(part))));
-    return file;
-  }
-
   const shas = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40) };
-  const entry = (status: string, sha: string) =>
-    `### ${status.slice(0, 1)} ${sha.slice(0, 7)} · 2024-12-22T10:15:00Z\nCommit: ${sha}\nStatus: ${status}\nImage: ghcr.io/owner/app@sha256:${sha.slice(0, 1).repeat(64)}\nTags: stable, latest\n`;
-  const ledgers: [string, string | undefined, { status: string; commit: string }][] = [
-    ['no ledger', undefined, { status: 'none', commit: '' }],
-    ['an empty ledger', '# Results\n', { status: 'none', commit: '' }],
-    ['one promoted build', `# Results\n\n${entry('✅ Tests Passed', shas.a)}`, { status: 'passed', commit: shas.a }],
-    ['two promoted builds', `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}`, { status: 'passed', commit: shas.b }],
-    [
-      'a rollback already done (⏪ then ⛔)',
-      `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}\n${entry('⏪ Restored', shas.a)}\n${entry('⛔ Rolled back', shas.b)}`,
-      { status: 'restored', commit: shas.a },
-    ],
-    [
-      'a fix promoted after the rollback',
-      `${entry('✅ Tests Passed', shas.a)}\n${entry('✅ Tests Passed', shas.b)}\n${entry('⏪ Restored', shas.a)}\n${entry('⛔ Rolled back', shas.b)}\n${entry('✅ Tests Passed', shas.c)}`,
-      { status: 'passed', commit: shas.c },
-    ],
-  ];
-  it.each(ledgers)('health-monitor.yml knows what :stable serves from the ledger: %s', async (_name, ledger, expected) => {
-    const write: Step = {
-      name: 'write the ledger fixture',
-      env: { LEDGER_TEXT: ledger ?? '' },
-      run: ledger === undefined ? 'true' : 'mkdir -p "$(dirname "$LEDGER")" && printf %s "$LEDGER_TEXT" > "$LEDGER"',
-    };
-    const trace = await runWorkflow({ file: partOf('health-monitor.yml', 'gate', ['stable'], [write]), event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
-    const gate = findJob(trace, 'gate');
-    expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
-    expect({ status: gate.outputs['stable-status'], commit: gate.outputs['stable-commit'], head: gate.outputs['head-is-stable'] }).toEqual({ ...expected, head: 'false' });
-  });
-
-  // A checkout where the build B was promoted (its ledger commit on top), then maybe more work on main.
-  const history = (after: string): Step => ({
-    name: 'a repository where build B was promoted',
-    run: [
-      'git init -q . && g() { git -c user.name=dev -c user.email=dev@example.com "$@"; }',
-      'echo v1 > app.txt && g add app.txt && g commit -q -m A && A=$(git rev-parse HEAD)',
-      'echo v2 > app.txt && g commit -q -am B && B=$(git rev-parse HEAD)',
-      'mkdir -p "$(dirname "$LEDGER")"',
-      'printf "Commit: %s\\nStatus: ✅ Tests Passed\\n\\nCommit: %s\\nStatus: ✅ Tests Passed\\n" "$A" "$B" > "$LEDGER"',
-      'g add "$LEDGER" && g commit -q -m "ledger: B passed [skip ci]"',
-      after,
-      'echo "B=$B" >> "$GITHUB_OUTPUT"',
-    ].join('\n'),
-    id: 'repo',
-  });
-  it.each([
-    ['main is the ledger commit on top of the build', 'true', 'true'],
-    ['main has other work on top', 'echo v3 > app.txt && g commit -q -am C', 'false'],
-    ['main only touched the ledger again', 'echo "# note" >> "$LEDGER" && g commit -q -am "ledger again"', 'true'],
-  ])('health-monitor.yml reverts main only when its head is the build :stable serves: %s', async (_name, after, expected) => {
-    const file = partOf('health-monitor.yml', 'gate', ['stable'], [history(after)]);
-    const trace = await runWorkflow({ file, event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
-    const gate = findJob(trace, 'gate');
-    expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
-    expect(gate.outputs['stable-status']).toBe('passed');
-    expect(gate.outputs['stable-commit']).toBe(gate.steps[0]!.outputs.B);
-    expect(gate.outputs['head-is-stable']).toBe(expected);
-  });
-
-  const gateOutputs = (over: Record<string, string>) => ({ rollback: 'true', healthy: 'false', status: 'CRITICAL', score: '0', report: '{}', 'stable-status': 'passed', 'stable-commit': shas.b, 'head-is-stable': 'true', ...over });
-  const fakeStep = (id: string, outputs: Record<string, string>, exit = 0): Step => ({
-    id,
-    env: { OUTPUTS: JSON.stringify(outputs) },
-    run: `echo "$OUTPUTS" | jq -r 'to_entries[] | "\\(.key)=\\(.value)"' >> "$GITHUB_OUTPUT"; exit ${exit}`,
-  });
-  it.each([
-    [
-      'rolled back and reverted',
-      gateOutputs({}),
-      [fakeStep('mark', { reverted: 'true', 'revert-sha': 'r'.repeat(40), reason: 'ok' }), fakeStep('restore', { digest: 'sha256:aaa', 'previous-digest': 'sha256:bbb' })],
-      [':stable rolled back from `sha256:bbb` to `sha256:aaa`.', `marked ⛔; main reverted to the last good build: \`${'r'.repeat(40)}\``],
-    ],
-    [
-      'main moved on',
-      gateOutputs({ 'head-is-stable': 'false' }),
-      [fakeStep('restore', { digest: 'sha256:aaa', 'previous-digest': 'sha256:bbb' })],
-      ['rolled back from', 'main has moved on since build'],
-    ],
-    ['already rolled back', gateOutputs({ 'stable-status': 'restored' }), [], ['already rolled back and the service is still unhealthy', 'A person is needed']],
-    [
-      'the restore failed',
-      gateOutputs({ 'head-is-stable': 'false' }),
-      [{ ...fakeStep('restore', {}, 1), 'continue-on-error': true } as Step],
-      ['Rolling :stable back FAILED (failure)'],
-    ],
-  ])('health-monitor.yml describes the outcome in the incident: %s', async (_name, gate, prelude, expected) => {
-    const file = partOf('health-monitor.yml', 'rollback', ['details'], prelude as Step[], { gate });
-    const trace = await runWorkflow({ file, event: 'workflow_dispatch', github: { sha: shas.c }, workspaceRoot: join(tmp.path, 'ws') });
-    const job = findJob(trace, 'rollback');
-    expect(job.result, formatTimeline(trace, { logs: true })).toBe('success');
-    const details = job.steps.find((st) => st.id === 'details')!.outputs.details!;
-    for (const line of expected as string[]) expect(details).toContain(line);
-  });
-
-  it.each([
-    ['healthy', 200, { status: 'HEALTHY', healthy: 'true', rollback: 'false' }],
-    ['answering 503', 503, { status: 'CRITICAL', healthy: 'false', rollback: 'true' }],
-    ['down', 0, { status: 'CRITICAL', healthy: 'false', rollback: 'true' }],
-  ] as const)('health-monitor.yml gate job with the real health-gate bundle: service %s', async (_name, code, expected) => {
-    const server = createServer((req, res) => {
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(req.url === '/health' ? '{"status":"healthy"}' : '{"app":"ok"}');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    if (code === 0) await new Promise((r) => server.close(r));
-    try {
-      const trace = await runWorkflow({
-        file: partOf('health-monitor.yml', 'gate', 'all'),
-        event: 'schedule',
-        github: { sha: commits.pass },
-        workflowEnv: { SERVICE_URL: `http://127.0.0.1:${port}`, HEALTH_ATTEMPTS: '1', HEALTH_INTERVAL: '1s' },
-        workspaceRoot: join(tmp.path, 'ws'),
-        emulations: emulations(remote),
-        greenlineRef: GREENLINE_REF,
-      });
-      const gate = findJob(trace, 'gate');
-      expect(gate.result, formatTimeline(trace, { logs: true })).toBe('success');
-      expect(gate.outputs).toMatchObject({ ...expected, 'stable-status': 'none', 'head-is-stable': 'false' });
-      expect(JSON.parse(gate.outputs.report!)).toMatchObject({ status: expected.status });
-      expect(gate.steps[0]!.via).toEqual({ greenline: 'health-gate' });
-    } finally {
-      server.close();
-    }
-  });
 
   it('rollback.yml with an invalid `to` stops in its step: one line naming the input, nothing moved or recorded', async () => {
     const trace = await runWorkflow({

@@ -7,7 +7,7 @@ import { octokitIncidentApi } from '../../core/incident/github.js';
 import { webhookSettings } from '../../core/notify/settings.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
-import { openIncidentInputs, type IncidentInputs } from '../open-incident-issue/inputs.js';
+import { incidentInputsOf, type IncidentInputs } from '../open-incident-issue/inputs.js';
 import type { PromoteInputs } from '../promote-to-stable/inputs.js';
 import { blameInput, wirePromote } from '../promote-to-stable/wiring.js';
 import { inputSchema, secretInputs, type ManualRollbackInputs } from './inputs.js';
@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     const resolveWiring = source ? await wirePromote(promoteInputs(inputs, source), promoteCtx, log) : undefined;
     const restoreWiring = what !== 'main' && resolveWiring ? resolveWiring : undefined;
 
-    const incident: IncidentInputs | undefined = inputs.incident ? openIncidentInputs(inputs, { kind: 'rollback', 'failing-sha': undefined, 'health-report': '' }) : undefined;
+    const incident: IncidentInputs | undefined = inputs.incident ? incidentInputsOf(inputs, { kind: 'rollback' }) : undefined;
     const github = incident ? (revertWiring?.setup.github ?? (await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/manual-rollback' }))) : undefined;
     const result = await main(
       {

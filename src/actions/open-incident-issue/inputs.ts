@@ -100,20 +100,35 @@ export const sharedIncidentShape = inputSchema.pick({
   'webhook-events': true,
 }).shape;
 
-export type SharedIncidentInputs = Pick<IncidentInputs, keyof typeof sharedIncidentShape | 'token' | 'dry-run'>;
+export const outputNames = ['issue-number', 'issue-url', 'operation'] as const;
 
-/** open-incident-issue's inputs (mode open) from the shared ones; details and restored-sha are the caller's. */
-export function openIncidentInputs(inputs: SharedIncidentInputs, parts: Pick<IncidentInputs, 'kind' | 'failing-sha' | 'health-report'>): IncidentInputs {
+/** Masked as soon as they are read (preflight and run). */
+export const secretInputs: SecretInputs = { names: ['token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };
+
+/** The incident inputs a one-step action shares with open-incident-issue (same names, same parsed values). */
+export type SharedIncidentInputs = Pick<
+  IncidentInputs,
+  'fingerprint' | 'title' | 'labels' | 'assignees' | 'repeat-interval' | 'reopen-window' | 'webhook-url' | 'webhook-format' | 'webhook-required' | 'webhook-events' | 'token' | 'dry-run'
+>;
+
+/**
+ * open-incident-issue's inputs for a one-step action (the root rollback, the health monitor): the shared ones
+ * as given, the ones the action decides (kind, commits, report, details) from `decided`.
+ */
+export function incidentInputsOf(
+  inputs: SharedIncidentInputs,
+  decided: Pick<IncidentInputs, 'kind'> & Partial<Pick<IncidentInputs, 'failing-sha' | 'restored-sha' | 'health-report' | 'details'>>,
+): IncidentInputs {
   return {
     mode: 'open',
     fingerprint: inputs.fingerprint,
-    kind: parts.kind,
+    kind: decided.kind,
     title: inputs.title,
-    'failing-sha': parts['failing-sha'],
-    'restored-sha': undefined,
+    'failing-sha': decided['failing-sha'],
+    'restored-sha': decided['restored-sha'],
     'run-url': undefined,
-    'health-report': parts['health-report'],
-    details: '',
+    'health-report': decided['health-report'] ?? '',
+    details: decided.details ?? '',
     labels: inputs.labels,
     assignees: inputs.assignees,
     'repeat-interval': inputs['repeat-interval'],
@@ -126,8 +141,3 @@ export function openIncidentInputs(inputs: SharedIncidentInputs, parts: Pick<Inc
     'dry-run': inputs['dry-run'],
   };
 }
-
-export const outputNames = ['issue-number', 'issue-url', 'operation'] as const;
-
-/** Masked as soon as they are read (preflight and run). */
-export const secretInputs: SecretInputs = { names: ['token', 'webhook-url'], parts: { 'webhook-url': webhookSecrets } };

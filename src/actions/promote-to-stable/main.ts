@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
+import type { NewLedgerEntry } from '../../core/ledger/schema.js';
 import type { LedgerEntry } from '../../core/ledger/types.js';
 import { parseLedger } from '../../core/ledger/parse.js';
 import { currentBuild, tagHistory, type StackedBuild, type TagHistory } from '../../core/ledger/tag-history.js';
@@ -24,7 +25,7 @@ export interface LedgerPort {
   /** Where entries go, for messages. */
   describe: string;
   read(): Promise<string | undefined>;
-  append(entry: LedgerEntry): Promise<{ attempts: number; text: string }>;
+  append(entry: NewLedgerEntry): Promise<{ attempts: number; text: string }>;
 }
 
 export interface GitTagPort {

@@ -7,7 +7,7 @@ import { octokitIncidentApi } from '../../core/incident/github.js';
 import { webhookSettings } from '../../core/notify/settings.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
-import { openIncidentInputs, type IncidentInputs } from '../open-incident-issue/inputs.js';
+import { incidentInputsOf, type IncidentInputs } from '../open-incident-issue/inputs.js';
 import { inputSchema, secretInputs } from './inputs.js';
 import { main } from './main.js';
 
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
     const { config: revert, deps, setup } = await wireRevert(inputs, ctx, log);
     const failingSha = revert.failingSha;
     const incident: IncidentInputs | undefined = inputs.incident
-      ? openIncidentInputs(inputs, { kind: inputs.kind, 'failing-sha': failingSha, 'health-report': inputs['health-report'] })
+      ? incidentInputsOf(inputs, { kind: inputs.kind, 'failing-sha': failingSha, 'health-report': inputs['health-report'] })
       : undefined;
     const github = incident ? (setup.github ?? await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/rollback' })) : undefined;
     const { outputs, summary, failure } = await main(

@@ -453,7 +453,7 @@ export async function autoRevert(config: RevertConfig, deps: RevertDeps): Promis
   let ledgerEntry: NewLedgerEntry | undefined;
   if ((config.targetSha || production) && !culpritWrite && ledger && covered(config.ledgerPath, config.preservePaths)) {
     const build = await failingBuild(deps.history, failing.sha, ledger.paths);
-    const written = markRolledBack(ledger.text, build, target, config);
+    const written = markRolledBack(ledger.text, build, target, { ...config, reason: `${config.reason}; ${config.branch} reverted to ${shortSha(target)}` });
     if (written === 'not-utf8') log.warning(`${config.ledgerPath} is not UTF-8: the ⛔ marker for ${shortSha(build)} was not written (the file is kept byte for byte)`);
     else if (written) {
       ledgerEntry = written.entry;
@@ -652,7 +652,13 @@ async function failingBuild(history: HistoryPort, failing: string, ledgerPaths: 
  * the seed's one-liner), when the failing commit has a ✅ entry not yet marked; `not-utf8` when the file's
  * bytes cannot be rewritten as text without changing them; undefined when there is nothing to mark.
  */
-function markRolledBack(text: string, failing: string, target: string, config: RevertConfig): { text: string; entry: NewLedgerEntry } | 'not-utf8' | undefined {
+/**
+ * `text` with a ⛔ Rolled back entry for the build `failing` (taking its image, digest and version from its
+ * newest ✅ entry), then the ✅ entry of `target` recorded again (see reaffirmation). Undefined when the ledger
+ * has no ✅ entry for `failing` or already marks it ⛔; `not-utf8` when the text cannot be rewritten safely.
+ * auto-revert writes it into the revert commit; the health monitor appends it when main is not reverted.
+ */
+export function markRolledBack(text: string, failing: string, target: string, config: Pick<RevertConfig, 'reason' | 'now' | 'runUrl'>): { text: string; entry: NewLedgerEntry } | 'not-utf8' | undefined {
   const entries = parseLedger(text).entries;
   const passed = [...entries].reverse().find((e) => e.status === 'passed' && sameCommit(e.commit, failing));
   if (!passed || entries.some((e) => e.status === 'rolled-back' && sameCommit(e.commit, failing))) return undefined;
@@ -665,7 +671,7 @@ function markRolledBack(text: string, failing: string, target: string, config: R
     ...(passed.digest ? { digest: passed.digest } : {}),
     ...(config.runUrl ? { run: config.runUrl } : {}),
     ...(passed.version ? { version: passed.version } : {}),
-    reason: `${config.reason}; ${config.branch} reverted to ${shortSha(target)}`,
+    reason: config.reason,
   };
   // The seed's one-liner (grep -B 3 "Status: ✅ Tests Passed" | … | tail -1) cannot see ⛔ markers: so the
   // last good build is recorded again after the marker, and the one-liner keeps naming the same commit as

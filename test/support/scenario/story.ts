@@ -176,19 +176,17 @@ export class Story {
   async monitorRollsBack(): Promise<Chapter> {
     const c = this.chapter('The health monitor rolls :stable back');
     const before = await this.ledgerCount();
+    const from = await this.world.tagDigest('stable');
     const trace = await this.world.monitor();
     c.traces.push(trace);
-    expectJobs(trace, { gate: 'success', rollback: 'success', resolve: 'skipped' });
-    this.gateLines(c, trace);
-    const mark = step(trace, 'rollback', 'mark').outputs;
-    this.commits.monitorRevert = mark['revert-sha'];
-    this.say(c, 'mark', `build ${short(this.commits.cache)} marked ⛔; main reverted to ${short(mark['target-sha'])} by ${short(mark['revert-sha'])} [skip ci]`, false);
-    const restore = step(trace, 'rollback', 'restore').outputs;
-    this.say(c, 'restore', `:stable ${dig(restore['previous-digest'])} → ${dig(restore.digest)} (ledger:previous); git tag stable → ${short(await this.world.repo.tag('stable'))}`, false);
+    expectJobs(trace, { monitor: 'success' });
+    const out = this.gateLines(c, trace);
+    this.commits.monitorRevert = out['revert-sha'];
+    this.say(c, 'mark', `build ${short(this.commits.cache)} marked ⛔; main reverted to the last good build by ${short(out['revert-sha'])} [skip ci]`, false);
+    this.say(c, 'restore', `:stable ${dig(from)} → ${dig(out['stable-digest'])} (ledger:previous); git tag stable → ${short(await this.world.repo.tag('stable'))}`, false);
     await this.ledgerLine(c, before);
-    const incident = findJob(trace, 'rollback').steps.at(-1)!.outputs;
-    this.issues.health = Number(incident['issue-number']);
-    this.say(c, 'incident', `#${incident['issue-number']} ${incident.operation}: “${this.world.issues().find((i) => i.number === this.issues.health)?.title}” ${incident['issue-url']}`, false);
+    this.issues.health = Number(out['issue-number']);
+    this.say(c, 'incident', `#${out['issue-number']} ${out.operation}: “${this.world.issues().find((i) => i.number === this.issues.health)?.title}” ${out['issue-url']}`, false);
     return c;
   }
 
@@ -198,12 +196,10 @@ export class Story {
     this.say(c, 'deploy', `still rolling out ${dig(await this.world.tagDigest('stable'))}: the service keeps serving ${short(this.world.deployed?.sha)}`);
     const trace = await this.world.monitor();
     c.traces.push(trace);
-    expectJobs(trace, { gate: 'success', rollback: 'success', resolve: 'skipped' });
-    this.gateLines(c, trace);
-    const restore = step(trace, 'rollback', 'restore');
-    this.say(c, 'restore', restore.outcome === 'skipped' ? `skipped: :stable was already rolled back, never walked back further (still ${dig(await this.world.tagDigest('stable'))})` : `ran (${restore.outcome})`, false);
-    const incident = findJob(trace, 'rollback').steps.at(-1)!.outputs;
-    this.say(c, 'incident', `#${incident['issue-number']} ${incident.operation} — not a new issue`, false);
+    expectJobs(trace, { monitor: 'success' });
+    const out = this.gateLines(c, trace);
+    this.say(c, 'restore', out['action-taken'] === 'rolled-back' ? 'ran again (it should not have)' : `not run: :stable was already rolled back, never walked back further (still ${dig(await this.world.tagDigest('stable'))})`, false);
+    this.say(c, 'incident', `#${out['issue-number']} ${out.operation} — not a new issue`, false);
     return c;
   }
 
@@ -236,9 +232,8 @@ export class Story {
     const c = this.chapter('The health monitor: healthy, the incident is closed');
     const trace = await this.world.monitor();
     c.traces.push(trace);
-    expectJobs(trace, { gate: 'success', rollback: 'skipped', resolve: 'success' });
-    this.gateLines(c, trace);
-    const resolved = findJob(trace, 'resolve').steps[0]!.outputs;
+    expectJobs(trace, { monitor: 'success' });
+    const resolved = this.gateLines(c, trace);
     const issue = this.world.issues().find((i) => i.number === Number(resolved['issue-number']));
     const comment = this.world.comments(Number(resolved['issue-number'])).at(-1)?.body.split(' · ')[0] ?? '';
     this.say(c, 'incident', `#${resolved['issue-number']} ${resolved.operation} as ${issue?.state_reason ?? '—'}: “${comment}”`, false);
@@ -279,12 +274,13 @@ export class Story {
     return c;
   }
 
-  private gateLines(c: Chapter, trace: WorkflowTrace): void {
-    const gate = findJob(trace, 'gate').outputs;
+  /** The monitor step's verdict and what it did; returns its outputs. */
+  private gateLines(c: Chapter, trace: WorkflowTrace): Record<string, string> {
+    const out = step(trace, 'monitor', 'monitor').outputs;
     this.say(c, 'monitor', `${jobsLine(trace)}  (run ${String(trace.github.run_id)})`);
     let failing: string;
     try {
-      const report = JSON.parse(gate.report ?? '{}') as { checks?: { name: string; verdict: string; message?: string }[] };
+      const report = JSON.parse(out.report ?? '{}') as { checks?: { name: string; verdict: string; message?: string }[] };
       failing = (report.checks ?? [])
         .filter((x) => x.verdict !== 'PASS')
         .map((x) => `${x.name} ${x.verdict}`)
@@ -292,7 +288,8 @@ export class Story {
     } catch {
       failing = '(unreadable report)';
     }
-    this.say(c, '', `health-gate: ${gate.status} (score ${gate.score})${failing ? ` — ${failing}` : ' — every check passed'}; :stable serves ${gate['stable-status']} build ${short(gate['stable-commit'])}`, false);
+    this.say(c, '', `health-monitor: ${out.status} (score ${out.score})${failing ? ` — ${failing}` : ' — every check passed'} → ${out['action-taken']}; :stable serves build ${short(out['stable-commit'])}`, false);
+    return out;
   }
 
   /**
