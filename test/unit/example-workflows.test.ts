@@ -243,7 +243,7 @@ describe('example workflows: streamlit.yml', () => {
     expect(promote.with).toMatchObject({
       'deploy-branch': 'stable',
       'git-tag': '',
-      'deploy-remote': 'https://huggingface.co/spaces/${{ env.HF_SPACE }}',
+      'deploy-remote': 'https://${{ env.HF_USER }}@huggingface.co/spaces/${{ env.HF_SPACE }}',
       'deploy-remote-token': '${{ secrets.HF_TOKEN }}',
       'expected-digest': '${{ needs.build.outputs.digest }}',
     });
