@@ -33,6 +33,7 @@ const BAD: [string, string, string, Record<string, string>][] = [
   ['open-incident-issue', 'kind', 'outage', { token: SECRET }],
   ['health-monitor', 'url', 'not a url', { token: SECRET, image: 'ghcr.io/owner/app' }],
   ['rollback', 'method', 'ftp', { token: SECRET }],
+  ['manual-rollback', 'what', 'sideways', { token: SECRET, reason: 'a person asked' }],
 ];
 
 describe('a bad input is refused before the action is loaded', () => {

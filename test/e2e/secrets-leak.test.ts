@@ -224,6 +224,20 @@ function pathsFor(action: string): Paths {
         ],
       };
     }
+    case 'manual-rollback': {
+      // The canary as the GitHub token, the registry password and the deploy remote's token.
+      const rollback = (standin: GitHubStandin, inputs: Record<string, string> = {}) =>
+        onFailure(action, standin, {
+          inputs: { what: 'main', to: 'previous', reason: 'leak test', password: CANARY, 'deploy-remote-token': CANARY, ...inputs },
+        });
+      return {
+        happy: () => rollback(broken.api),
+        failing: [
+          ['GitHub refuses the token', () => rollback(broken.refusing)],
+          ['the image rolled back to a build the ledger does not have', () => rollback(broken.api, { what: 'both', image: `${registry.host}/acme/app`, username: USER, to: `sha256:${'e'.repeat(64)}` })],
+        ],
+      };
+    }
     default:
       // find-last-good-commit, auto-revert, the one-step rollback, and whatever comes next.
       return {

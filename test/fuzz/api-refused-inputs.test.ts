@@ -106,6 +106,15 @@ beforeAll(async () => {
         snapshot: async () => ({ refs: await s.f.refs(), writes: s.api.requests.filter((r) => r.method !== 'GET' && !r.injected).length }),
         unauthorized: () => count401(s.api.requests),
       });
+    } else if (action === 'manual-rollback') {
+      // A person's rollback of main to the last good build: the ledger read, the revert and the incident.
+      const s = (scenario ??= await brokenMain());
+      const base = { what: 'main', to: 'previous', reason: 'api-refused fuzz' };
+      worlds.set(action, {
+        run: (inputs) => runOnFailure(action, s, s.fail, { inputs: { ...base, ...inputs }, timeoutMs: KILL_MS }),
+        snapshot: async () => ({ refs: await s.f.refs(), writes: s.api.requests.filter((r) => r.method !== 'GET' && !r.injected).length }),
+        unauthorized: () => count401(s.api.requests),
+      });
     } else {
       // find-last-good-commit, auto-revert and whatever comes next (the one-step rollback): a broken main.
       const s = (scenario ??= await brokenMain());

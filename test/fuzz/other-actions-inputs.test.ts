@@ -15,6 +15,9 @@ const others = readdirSync(join(ROOT, 'dist'))
   .filter((n) => !OWN_FUZZER.has(n) && existsSync(join(ROOT, 'dist', n, 'index.js')) && existsSync(actionYmlPath(n)))
   .sort();
 
+/** What an action needs before it does anything (the manual rollback: a person's request, main to the last good build). */
+const BASE: Record<string, Record<string, string>> = { 'manual-rollback': { what: 'main', to: 'previous', reason: 'fuzzed request' } };
+
 for (const action of others) {
-  describeInputFuzz(action, () => revertWorld(action, { dryRun: 'dry-run' in (readActionYml(action).inputs ?? {}) }));
+  describeInputFuzz(action, () => revertWorld(action, { dryRun: 'dry-run' in (readActionYml(action).inputs ?? {}), base: BASE[action] ?? {} }));
 }
