@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLedger } from '../../src/core/ledger/parse.js';
 import { git } from '../support/git-fixture.js';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.js';
+import { runAction } from '../support/harness.js';
 import { OWNER, REPO, TOKEN, startPromoteWorld, type PromoteWorld } from '../support/promote-world.js';
 
 // deploy-branch on promote-to-stable, run as the runner runs the bundle against a real registry, a bare git
@@ -86,6 +87,31 @@ for (const mode of ['api', 'git'] as const) {
       expect(again.code).toBe(0);
       expect(again.outputs['deploy-result']).toBe('unchanged');
       expect(await world.remote.head(BRANCH)).toBe(t4);
+    });
+
+    it('manual-rollback (what: image) takes the deploy branch back with :stable: one commit of the older tree on top', async () => {
+      const e = await build(world, 'E');
+      expect((await promote({}, e.sha)).code).toBe(0);
+      const f = await build(world, 'F');
+      expect((await promote({}, f.sha)).code).toBe(0);
+      const tipBefore = await world.remote.head(BRANCH);
+      expect(await treeOf(world, tipBefore)).toBe(await treeOf(world, f.sha));
+      const head = await world.remote.head();
+      const workspace = mode === 'git' ? await world.remote.clone(`ws-${++counter}`) : undefined;
+      const r = await runAction('manual-rollback', {
+        inputs: { what: 'image', to: 'previous', reason: 'F is broken', image: world.image, method: mode, 'deploy-branch': BRANCH, incident: 'false' },
+        event: { inputs: { what: 'image', to: 'previous', reason: 'F is broken' }, ref: 'refs/heads/main' },
+        github: { sha: head, token: TOKEN, repository: `${OWNER}/${REPO}`, ref: 'refs/heads/main' },
+        ...(workspace ? { workspace } : {}),
+        env: { GITHUB_API_URL: world.standin.url, GITHUB_SERVER_URL: world.standin.serverUrl, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'workflow_dispatch' },
+      });
+      expect(r.errors, r.stdout).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(await world.tagDigest('stable')).toBe(e.digest);
+      const tip = await world.remote.head(BRANCH);
+      expect(await treeOf(world, tip)).toBe(await treeOf(world, e.sha));
+      expect((await git(world.remote.bare, ['log', '-1', '--format=%P', tip])).split(' ')).toEqual([tipBefore, e.sha]);
+      expect(await newestEntry(world)).toMatchObject({ status: 'restored', commit: e.sha, deploy: { branch: BRANCH, commit: tip } });
     });
 
     it('a push to the branch between our read and our update: the update fails cleanly, the other commit stays', async () => {

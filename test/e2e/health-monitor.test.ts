@@ -264,9 +264,13 @@ describe('main moved on since the bad build, and bad input', () => {
     const v1 = story.commits.v1!;
     const before = (await world.ledger()).entries.length;
 
-    const r = ok(await monitor(world));
+    // With a deploy branch (Streamlit Community Cloud's `stable`): it follows :stable back to v1's tree.
+    const r = ok(await monitor(world, { 'deploy-branch': 'production' }));
     expect(r.outputs).toMatchObject({ status: 'CRITICAL', 'action-taken': 'rolled-back', 'revert-sha': '', 'stable-commit': v1, 'stable-digest': story.digests.v1, 'rolled-back-from': story.digests.cache });
     expect(r.warnings.join('\n')).toMatch(/not at the failing commit/);
+    const deployed = await git(world.repo.bare, ['rev-parse', 'refs/heads/production']);
+    expect(await git(world.repo.bare, ['rev-parse', `${deployed}^{tree}`])).toBe(await git(world.repo.bare, ['rev-parse', `${v1}^{tree}`]));
+    expect((await world.ledger()).entries.at(-1)).toMatchObject({ status: 'restored', commit: v1, deploy: { branch: 'production', commit: deployed } });
     expect(await world.tagDigest('stable')).toBe(story.digests.v1);
     expect(await world.repo.tag('stable')).toBe(v1);
 
