@@ -13,8 +13,7 @@ import type { HealthGateInputs } from '../health-gate/inputs.js';
 import { main as gateMain, plan as gatePlan } from '../health-gate/main.js';
 import { incidentInputsOf } from '../open-incident-issue/inputs.js';
 import { promote } from '../promote-to-stable/main.js';
-import type { PromoteInputs } from '../promote-to-stable/inputs.js';
-import { wirePromote } from '../promote-to-stable/wiring.js';
+import { rollbackPromoteInputs, wirePromote } from '../promote-to-stable/wiring.js';
 import { inputSchema, secretInputs, type MonitorInputs } from './inputs.js';
 import { main } from './main.js';
 
@@ -36,7 +35,7 @@ export async function run(): Promise<void> {
     const github = await loadGitHub({ token: inputs.token, baseUrl: ctx.apiUrl, log, userAgent: 'greenline/health-monitor' });
     // promote-to-stable's own wiring for `ledger:previous` with rollback: the same ⏪ entries, tags, git tag and
     // deploy branch as a promotion; every one of its inputs is checked here, before the service is probed.
-    const promoteWiring = await wirePromote(promoteInputs(inputs), { ...ctx, branch }, log);
+    const promoteWiring = await wirePromote(rollbackPromoteInputs(inputs, 'ledger:previous', inputs['dry-run']), { ...ctx, branch }, log);
     const ledger = promoteWiring.deps.ledger!;
     const now = promoteWiring.config.now;
     const imageName = promoteWiring.config.image;
@@ -96,31 +95,6 @@ export async function run(): Promise<void> {
     );
     return { outputs, summary, ...(failure ? { failure } : {}) };
   });
-}
-
-/** promote-to-stable's inputs for the rollback of :stable to the previous good build. */
-function promoteInputs(inputs: MonitorInputs): PromoteInputs {
-  return {
-    image: inputs.image,
-    source: 'ledger:previous',
-    'expected-digest': undefined,
-    tags: inputs.tags,
-    username: inputs.username,
-    password: inputs.password,
-    insecure: inputs.insecure,
-    'ledger-path': inputs['ledger-path'],
-    'ledger-write': inputs.method,
-    'git-tag': inputs['git-tag'],
-    'deploy-branch': inputs['deploy-branch'],
-    'deploy-remote': inputs['deploy-remote'],
-    'deploy-remote-branch': inputs['deploy-remote-branch'],
-    'deploy-remote-token': inputs['deploy-remote-token'],
-    metrics: '',
-    'max-regression': '',
-    token: inputs.token,
-    rollback: true,
-    'dry-run': inputs['dry-run'],
-  };
 }
 
 /** health-gate's inputs, from the monitor's (the same names and parsers). */

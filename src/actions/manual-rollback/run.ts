@@ -8,8 +8,7 @@ import { webhookSettings } from '../../core/notify/settings.js';
 import { webhookSendDeps } from '../../core/notify/wiring.js';
 import { wireRevert } from '../auto-revert/wiring.js';
 import { incidentInputsOf, type IncidentInputs } from '../open-incident-issue/inputs.js';
-import type { PromoteInputs } from '../promote-to-stable/inputs.js';
-import { blameInput, wirePromote } from '../promote-to-stable/wiring.js';
+import { blameInput, rollbackPromoteInputs, wirePromote } from '../promote-to-stable/wiring.js';
 import { inputSchema, secretInputs, type ManualRollbackInputs } from './inputs.js';
 import { main } from './main.js';
 import { ledgerSource, parseTarget } from './target.js';
@@ -36,7 +35,7 @@ export async function run(): Promise<void> {
     // The ledger :stable's entries go to is on the branch the rollback is about.
     const branch = revertWiring?.config.branch ?? inputs.branch ?? ctx.branch;
     const promoteCtx = { ...ctx, branch };
-    const resolveWiring = source ? await wirePromote(promoteInputs(inputs, source), promoteCtx, log) : undefined;
+    const resolveWiring = source ? await wirePromote(rollbackPromoteInputs(inputs, source, true), promoteCtx, log) : undefined;
     const restoreWiring = what !== 'main' && resolveWiring ? resolveWiring : undefined;
 
     const incident: IncidentInputs | undefined = inputs.incident ? incidentInputsOf(inputs, { kind: 'rollback' }) : undefined;
@@ -72,31 +71,6 @@ export async function run(): Promise<void> {
     }
     return { outputs: result.outputs, summary: result.summary, ...(result.failure ? { failure: result.failure } : {}) };
   });
-}
-
-/** promote-to-stable's inputs for the dry run that resolves `to` (the restore reuses them with the digest). */
-function promoteInputs(inputs: ManualRollbackInputs, source: string): PromoteInputs {
-  return {
-    image: inputs.image,
-    source,
-    'expected-digest': undefined,
-    tags: inputs.tags,
-    username: inputs.username,
-    password: inputs.password,
-    insecure: inputs.insecure,
-    'ledger-path': inputs['ledger-path'],
-    'ledger-write': inputs.method,
-    'git-tag': inputs['git-tag'],
-    'deploy-branch': inputs['deploy-branch'],
-    'deploy-remote': inputs['deploy-remote'],
-    'deploy-remote-branch': inputs['deploy-remote-branch'],
-    'deploy-remote-token': inputs['deploy-remote-token'],
-    metrics: '',
-    'max-regression': '',
-    token: inputs.token,
-    rollback: true,
-    'dry-run': true,
-  };
 }
 
 /** auto-revert's inputs for main: the rollback workflow's settings (no confirmation: a person asked). */

@@ -182,3 +182,37 @@ function prefixed<T>(input: string, fn: () => T): T {
     throw error;
   }
 }
+
+/** The promote-to-stable inputs a one-step action shares under the same names (health-monitor, manual-rollback). */
+export type SharedPromoteInputs = Pick<
+  PromoteInputs,
+  'image' | 'tags' | 'username' | 'password' | 'insecure' | 'ledger-path' | 'git-tag' | 'deploy-branch' | 'deploy-remote' | 'deploy-remote-branch' | 'deploy-remote-token' | 'token'
+> & { method: PromoteInputs['ledger-write'] };
+
+/**
+ * promote-to-stable's inputs for a rollback of :stable by a one-step action: `source` names the build, the
+ * action's `method` writes the ledger, no metrics gate.
+ */
+export function rollbackPromoteInputs(inputs: SharedPromoteInputs, source: string, dryRun: boolean): PromoteInputs {
+  return {
+    image: inputs.image,
+    source,
+    'expected-digest': undefined,
+    tags: inputs.tags,
+    username: inputs.username,
+    password: inputs.password,
+    insecure: inputs.insecure,
+    'ledger-path': inputs['ledger-path'],
+    'ledger-write': inputs.method,
+    'git-tag': inputs['git-tag'],
+    'deploy-branch': inputs['deploy-branch'],
+    'deploy-remote': inputs['deploy-remote'],
+    'deploy-remote-branch': inputs['deploy-remote-branch'],
+    'deploy-remote-token': inputs['deploy-remote-token'],
+    metrics: '',
+    'max-regression': '',
+    token: inputs.token,
+    rollback: true,
+    'dry-run': dryRun,
+  };
+}
