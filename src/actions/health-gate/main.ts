@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { HealthGateInputs } from './inputs.js';
 import { ConfigurationError } from '../../core/action/errors.js';
 import type { Logger } from '../../core/action/log.js';
-import { ChecksError, resolveChecks } from '../../core/health/checks-config.js';
+import { ChecksError, parseChecks, resolveChecks, type ChecksEntry } from '../../core/health/checks-config.js';
 import { runGate, type GateRun } from '../../core/health/gate.js';
 import { headerRecord, type Header } from '../../core/health/headers.js';
 import { displayUrl } from '../../core/health/http-client.js';
@@ -13,6 +13,20 @@ import { fitReport } from '../../core/health/report-size.js';
 import { atLeast, scoreChecks } from '../../core/health/scoring.js';
 import type { Check, HealthStatus } from '../../core/health/types.js';
 import { formatDuration } from '../../core/util/duration.js';
+
+/**
+ * The `checks` input, a YAML document, read here rather than with the other inputs: its parser (and zod for
+ * what the document holds) is the biggest thing the entry would otherwise load to refuse any input (preflight).
+ * plan() runs before any request, so a bad document still changes nothing.
+ */
+function checksOf(yamlText: string): ChecksEntry[] {
+  try {
+    return parseChecks(yamlText);
+  } catch (error) {
+    if (error instanceof ChecksError) throw new ConfigurationError(`Input "checks": ${error.message}`);
+    throw error;
+  }
+}
 
 export interface MainDeps {
   log: Logger;
@@ -43,8 +57,9 @@ export interface Plan {
 }
 
 export function plan(inputs: HealthGateInputs, workspace: string): Plan {
+  const entries = checksOf(inputs.checks);
   const url = inputs.url;
-  if (!url && inputs.checks.length === 0) throw new ConfigurationError('Input "url": give url (the six built-in checks), checks, or both');
+  if (!url && entries.length === 0) throw new ConfigurationError('Input "url": give url (the six built-in checks), checks, or both');
   if (inputs['marginal-score'] > inputs['pass-score']) {
     throw new ConfigurationError(`Input "marginal-score": must not be above pass-score (${inputs['pass-score']}), got ${inputs['marginal-score']}`);
   }
@@ -53,7 +68,7 @@ export function plan(inputs: HealthGateInputs, workspace: string): Plan {
   }
   let checks: Check[];
   try {
-    checks = resolveChecks(inputs.checks, {
+    checks = resolveChecks(entries, {
       baseUrl: url,
       attempts: inputs.attempts,
       intervalMs: inputs.interval,

@@ -1,10 +1,9 @@
-import { z } from 'zod';
-import { booleanInput, choiceInput } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, defineInputs, type InputsOf } from '../../core/action/inputs.js';
 import type { SecretInputs } from '../../core/action/preflight.js';
 import { webhookSecrets } from '../../core/notify/url.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
 import { inputSchema as gateSchema } from '../health-gate/inputs.js';
-import { inputSchema as incidentSchema } from '../open-incident-issue/inputs.js';
+import { inputSchema as incidentSchema, sharedIncidentShape } from '../open-incident-issue/inputs.js';
 import { inputSchema as promoteSchema } from '../promote-to-stable/inputs.js';
 
 const gate = gateSchema.shape;
@@ -18,7 +17,7 @@ const incident = incidentSchema.shape;
  * parsed by the very same field types, so an input means exactly what it means on the sub-action. Every one is
  * checked before the service is probed or anything is read or changed.
  */
-export const inputSchema = z.object({
+export const inputSchema = defineInputs({
   // health-gate
   url: gate.url,
   checks: gate.checks,
@@ -57,23 +56,13 @@ export const inputSchema = z.object({
   fallback: revert.fallback,
   'comment-on-pull-request': revert['comment-on-pull-request'],
   // open-incident-issue
-  fingerprint: incident.fingerprint,
-  title: incident.title,
-  labels: incident.labels,
-  assignees: incident.assignees,
-  details: incident.details,
-  'repeat-interval': incident['repeat-interval'],
-  'reopen-window': incident['reopen-window'],
-  'webhook-url': incident['webhook-url'],
-  'webhook-format': incident['webhook-format'],
-  'webhook-required': incident['webhook-required'],
-  'webhook-events': incident['webhook-events'],
+  ...sharedIncidentShape,
   // all
   token: incident.token,
   'dry-run': booleanInput(false),
 });
 
-export type MonitorInputs = z.infer<typeof inputSchema>;
+export type MonitorInputs = InputsOf<typeof inputSchema>;
 
 export const outputNames = [
   'healthy',

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { booleanInput, choiceInput, requiredString } from '../../core/action/inputs.js';
+import { booleanInput, choiceInput, defineInputs, requiredString, text, type InputsOf } from '../../core/action/inputs.js';
 import type { SecretInputs } from '../../core/action/preflight.js';
 import { webhookSecrets } from '../../core/notify/url.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
@@ -14,13 +13,13 @@ const promote = promoteSchema.shape;
  * then the inputs of promote-to-stable, auto-revert and open-incident-issue it composes, under the same names
  * and parsed by the very same field types. Every one is checked before anything is read or changed.
  */
-export const inputSchema = z.object({
+export const inputSchema = defineInputs({
   // the request, as a person dispatches it
   what: choiceInput(['image', 'main', 'both'] as const, 'image'),
-  to: z.string().transform((v) => v.replace(/\s+/g, '')),
-  reason: requiredString().transform((v) => v.replace(/\s*\r?\n\s*/g, ' ')),
+  to: (v: string) => v.replace(/\s+/g, ''),
+  reason: (v: string) => requiredString()(v).replace(/\s*\r?\n\s*/g, ' '),
   // :stable (promote-to-stable)
-  image: z.string(),
+  image: text(),
   tags: promote.tags,
   username: promote.username,
   password: promote.password,
@@ -44,11 +43,11 @@ export const inputSchema = z.object({
   incident: booleanInput(true),
   ...sharedIncidentShape,
   // all
-  token: z.string(),
+  token: text(),
   'dry-run': booleanInput(false),
 });
 
-export type ManualRollbackInputs = z.infer<typeof inputSchema>;
+export type ManualRollbackInputs = InputsOf<typeof inputSchema>;
 
 export const outputNames = [
   'stable-digest',

@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { booleanInput, choiceInput } from '../../core/action/inputs.js';
-import { KINDS } from '../../core/incident/state.js';
+import { booleanInput, choiceInput, defineInputs, text, type InputsOf } from '../../core/action/inputs.js';
+import { KINDS } from '../../core/incident/kinds.js';
 import { inputSchema as revertSchema } from '../auto-revert/inputs.js';
 import { inputSchema as incidentSchema, sharedIncidentShape } from '../open-incident-issue/inputs.js';
 import type { SecretInputs } from '../../core/action/preflight.js';
@@ -15,7 +14,7 @@ const incident = incidentSchema.shape;
  * an input means exactly what it means on the sub-action. Every one is checked before anything is read or
  * changed: a bad incident `title` stops the step before main is touched.
  */
-export const inputSchema = z.object({
+export const inputSchema = defineInputs({
   // find-last-good-commit (in-process, through auto-revert) and auto-revert
   'ledger-path': revert['ledger-path'],
   'ledger-source': revert['ledger-source'],
@@ -39,11 +38,11 @@ export const inputSchema = z.object({
   'health-report': incident['health-report'],
   ...sharedIncidentShape,
   // both
-  token: z.string(),
+  token: text(),
   'dry-run': booleanInput(false),
 });
 
-export type RollbackInputs = z.infer<typeof inputSchema>;
+export type RollbackInputs = InputsOf<typeof inputSchema>;
 
 export const outputNames = [
   'found',

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { ConfigurationError, oneLine } from './errors.js';
-import { parseInputs } from './inputs.js';
+import { parseInputs, type InputSchema } from './inputs.js';
 import { rememberSecret, scrubSecrets } from './secrets.js';
 
 /** Which inputs are secrets, and for inputs that carry one inside (a webhook URL's path), its parts. */
@@ -11,7 +10,7 @@ export interface SecretInputs {
 
 /**
  * The check every entry makes before it loads the action: the inputs against the action's schema, with nothing
- * loaded but zod and the schema's own parsers. @actions/core alone brings @actions/http-client and undici (for
+ * loaded but the schema's own parsers (inputs.ts: no schema library). @actions/core alone brings @actions/http-client and undici (for
  * its OIDC client), and the action's logic the registry client, git and the ledger code: loading them only to
  * refuse a mistyped input is most of what such a run costs. A refused input is reported here exactly as the
  * action's run() would report it (one `::error::` line naming the input, exit code 1); good inputs return true
@@ -20,7 +19,7 @@ export interface SecretInputs {
  * This writes the two workflow commands it needs itself (`::add-mask::`, `::error::`), escaped as
  * @actions/core escapes them, so that a secret input is masked before any line that could quote it.
  */
-export function preflight(schema: z.ZodObject, secrets: SecretInputs): boolean {
+export function preflight(schema: InputSchema, secrets: SecretInputs): boolean {
   const read = (name: string): string => {
     // core.getInput: INPUT_<NAME> with spaces as underscores, upper-cased, trimmed.
     const value = (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { KINDS, type IncidentKind } from './kinds.js';
 
-export const KINDS = ['rollback', 'health', 'failure'] as const;
-export type IncidentKind = (typeof KINDS)[number];
+export { KINDS, type IncidentKind };
 
 /** One run in the timeline: time (ISO), commit, status, run link, and the restored commit when there was one. */
 export interface TimelineEntry {
